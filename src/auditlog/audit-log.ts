@@ -1,0 +1,34 @@
+import type { StreamEvent } from "../gen/auth/auth.js";
+import type { Cursor } from "../cursor/cursor.js";
+
+/** Where a stream starts on shards the cursor does not name, at a fresh start. */
+export type StartPosition = "trim_horizon" | "latest";
+
+/**
+ * A tenant's audit log as an ordered, resumable stream.
+ *
+ * Implementations: src/auditlog/file (Teleport's file log, the embedded default) and
+ * src/auditlog/dynamo (DynamoDB Streams on Teleport's events table).
+ */
+export interface AuditLog {
+  /**
+   * Streams events after `cursor`, each with the encoded cursor positioned just after it; resuming with
+   * that cursor yields exactly the events not yet delivered. The iterable follows the log (it does not
+   * end when it catches up) until `signal` aborts, then it returns; with `untilCaughtUp` it ends once it
+   * has delivered every event the log held when the call started. It reads no further ahead than its
+   * consumer pulls, so a slow consumer slows reading.
+   *
+   * @throws InvalidArgumentError when the cursor names shards this log does not have
+   * @throws DataLossError when the cursor points at data that has been trimmed
+   * @throws FailedPreconditionError when the log cannot be streamed at all
+   */
+  streamEvents(cursor: Cursor, signal: AbortSignal, options?: StreamOptions): AsyncIterable<StreamEvent>;
+
+  /** Releases resources (file handles, clients). */
+  close(): Promise<void>;
+}
+
+export interface StreamOptions {
+  /** End the stream once everything present at its start has been delivered. Default false (follow). */
+  untilCaughtUp?: boolean;
+}
