@@ -1,5 +1,6 @@
 import type { OneOf } from "../gen/events/events.js";
 import { InvalidArgumentError } from "../errors/errors.js";
+import { stringifyJson, type JsonObject } from "./json.js";
 
 // Provisional: carries every event as Unstructured. Replaced by the typed, lossless codec.
 
@@ -17,6 +18,17 @@ export function parseEvent(text: string): OneOf {
   const data = value as Record<string, unknown>;
   const type = typeof data["event"] === "string" ? data["event"] : "";
   return { event: { $case: "unstructured", value: { type, data, exactNumbers: {} } } };
+}
+
+/** Converts a Teleport event object (e.g. decoded from a DynamoDB item) to an event. */
+export function eventFromJson(object: JsonObject): OneOf {
+  const type = typeof object["event"] === "string" ? object["event"] : "";
+  return {
+    event: {
+      $case: "unstructured",
+      value: { type, data: JSON.parse(stringifyJson(object)) as Record<string, unknown>, exactNumbers: {} },
+    },
+  };
 }
 
 /** Formats an event as Teleport's JSON text (one line). */

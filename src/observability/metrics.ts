@@ -1,0 +1,39 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics. Each component declares its own metrics on the registry it is given (one registry
+ * per process, served on --metrics-listen); the get-or-create helpers make that safe when two
+ * components, or two instances of one, declare the same metric.
+ */
+export { Registry };
+
+export function newRegistry(): Registry {
+  return new Registry();
+}
+
+interface MetricSpec<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+export function counter<L extends string = string>(registry: Registry, spec: MetricSpec<L>): Counter<L> {
+  const existing = registry.getSingleMetric(spec.name);
+  if (existing) return existing as Counter<L>;
+  return new Counter<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+}
+
+export function gauge<L extends string = string>(registry: Registry, spec: MetricSpec<L>): Gauge<L> {
+  const existing = registry.getSingleMetric(spec.name);
+  if (existing) return existing as Gauge<L>;
+  return new Gauge<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+}
+
+export function histogram<L extends string = string>(
+  registry: Registry,
+  spec: MetricSpec<L> & { buckets?: number[] },
+): Histogram<L> {
+  const existing = registry.getSingleMetric(spec.name);
+  if (existing) return existing as Histogram<L>;
+  return new Histogram<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
+}
