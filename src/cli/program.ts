@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, Option } from "commander";
+import { UsageError } from "./usage-error.js";
 import { parseAuditLogSpec, parseDuration, parsePositiveInt } from "./parsers.js";
 
 /** Every option of every command can also be given as TENANT_EVENTS_<OPTION_NAME> (e.g. TENANT_EVENTS_LISTEN). */
@@ -15,25 +16,60 @@ export function envName(option: Option): string {
   );
 }
 
-/** Settings every subcommand needs (addCommand does not inherit them) and the env equivalents. */
-function finish(command: Command): Command {
-  command.exitOverride().showHelpAfterError("(run with --help for usage)");
-  for (const option of command.options) {
-    if (option.long === "--help" || option.long === "--version" || option.envVar !== undefined) continue;
-    option.env(envName(option));
+/**
+ * An option with its environment equivalent. Commander registers the env handler when the option is
+ * added, so the variable must be set here rather than afterwards.
+ */
+function opt(
+  flags: string,
+  description: string,
+  parseOrDefault?: ((value: string) => unknown) | string | boolean | number,
+  defaultValue?: unknown,
+): Option {
+  const option = new Option(flags, description);
+  option.env(envName(option));
+  if (typeof parseOrDefault === "function") {
+    option.argParser(parseOrDefault);
+    if (defaultValue !== undefined) option.default(defaultValue);
+  } else if (parseOrDefault !== undefined) {
+    option.default(parseOrDefault);
   }
-  return command;
+  return option;
+}
+
+/** Settings every subcommand needs (addCommand does not inherit them). */
+function finish(command: Command): Command {
+  return command
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .hook("preAction", (cmd) => applyBooleanEnv(cmd));
+}
+
+const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
+const FALSE_WORDS = new Set(["0", "false", "no", "off", ""]);
+
+/** Commander turns a flag on when its variable merely exists; honour TENANT_EVENTS_FOLLOW=false too. */
+function applyBooleanEnv(command: Command): void {
+  for (const option of command.options) {
+    if (option.required || option.optional || option.envVar === undefined) continue;
+    const key = option.attributeName();
+    if (command.getOptionValueSource(key) !== "env") continue;
+    const word = (process.env[option.envVar] ?? "").trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) command.setOptionValueWithSource(key, true, "env");
+    else if (FALSE_WORDS.has(word)) command.setOptionValueWithSource(key, false, "env");
+    else throw new UsageError(`${option.envVar} must be true or false, got "${word}"`);
+  }
 }
 
 function logOptions(command: Command): Command {
   return command
     .addOption(
-      new Option("--log-level <level>", "log level")
+      opt("--log-level <level>", "log level")
         .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
         .default("info"),
     )
     .addOption(
-      new Option("--log-format <format>", "log format (auto: pretty on a terminal, JSON otherwise)")
+      opt("--log-format <format>", "log format (auto: pretty on a terminal, JSON otherwise)")
         .choices(["auto", "json", "pretty"])
         .default("auto"),
     );
@@ -41,8 +77,8 @@ function logOptions(command: Command): Command {
 
 function awsOptions(command: Command): Command {
   return command
-    .option("--endpoint <url>", "DynamoDB endpoint URL (e.g. DynamoDB Local); default: AWS")
-    .option("--region <region>", "AWS region; default: from the AWS configuration chain");
+    .addOption(opt("--endpoint <url>", "DynamoDB endpoint URL (e.g. DynamoDB Local); default: AWS"))
+    .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"));
 }
 
 /** Loaded on demand so `--help` stays fast and commands load only what they use. */
@@ -68,28 +104,32 @@ export function buildProgram(): Command {
       new Command("serve")
         .description("events server: streams the audit log over gRPC (AuthService.StreamEvents)")
         .addOption(
-          new Option("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
+          opt("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
             .argParser(parseAuditLogSpec)
             .makeOptionMandatory(),
         )
-        .option("--listen <host:port>", "address to listen on", "127.0.0.1:50051")
+        .addOption(opt("--listen <host:port>", "address to listen on", "127.0.0.1:50051"))
         .addOption(
-          new Option("--start <position>", "where a stream with an empty cursor starts")
+          opt("--start <position>", "where a stream with an empty cursor starts")
             .choices(["trim_horizon", "latest"])
             .default("trim_horizon"),
         )
-        .option("--max-streams <n>", "concurrent streams before RESOURCE_EXHAUSTED", parsePositiveInt, 16)
-        .option("--token-file <file>", "bearer token clients must present (or TENANT_EVENTS_TOKEN)")
-        .option("--tls-cert <file>", "TLS certificate (PEM)")
-        .option("--tls-key <file>", "TLS private key (PEM)")
-        .option("--tls-client-ca <file>", "require client certificates signed by this CA (PEM)")
-        .option("--poll-interval <duration>", "pause before re-reading an idle log", parseDuration, 1000)
         .addOption(
-          new Option("--on-trim <policy>", "DynamoDB: a cursor position that was trimmed (24 h retention)")
+          opt("--max-streams <n>", "concurrent streams before RESOURCE_EXHAUSTED", parsePositiveInt, 16),
+        )
+        .addOption(opt("--token-file <file>", "bearer token clients must present (or TENANT_EVENTS_TOKEN)"))
+        .addOption(opt("--tls-cert <file>", "TLS certificate (PEM)"))
+        .addOption(opt("--tls-key <file>", "TLS private key (PEM)"))
+        .addOption(opt("--tls-client-ca <file>", "require client certificates signed by this CA (PEM)"))
+        .addOption(
+          opt("--poll-interval <duration>", "pause before re-reading an idle log", parseDuration, 1000),
+        )
+        .addOption(
+          opt("--on-trim <policy>", "DynamoDB: a cursor position that was trimmed (24 h retention)")
             .choices(["fail", "skip"])
             .default("fail"),
         )
-        .option("--metrics-listen <host:port>", "serve Prometheus metrics on this address")
+        .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
         .action((options: Record<string, unknown>) => run("serve", options)),
     ),
   );
@@ -97,13 +137,15 @@ export function buildProgram(): Command {
   const stream = logOptions(
     new Command("stream")
       .description("prints events from an events server, with their cursors")
-      .option("--server <host:port>", "events server address", "127.0.0.1:50051")
-      .option("--cursor <cursor>", 'resume after this cursor (from a previous run); "" starts afresh', "")
-      .option("--follow", "keep streaming new events (default: exit once caught up)", false)
-      .option("--json", 'one JSON line per event: {"event": {...}, "cursor": "..."}', false)
-      .option("--token-file <file>", "bearer token to present (or TENANT_EVENTS_TOKEN)")
-      .option("--tls", "connect with TLS", false)
-      .option("--tls-ca <file>", "CA to verify the server's certificate (PEM); implies --tls")
+      .addOption(opt("--server <host:port>", "events server address", "127.0.0.1:50051"))
+      .addOption(
+        opt("--cursor <cursor>", 'resume after this cursor (from a previous run); "" starts afresh', ""),
+      )
+      .addOption(opt("--follow", "keep streaming new events (default: exit once caught up)", false))
+      .addOption(opt("--json", 'one JSON line per event: {"event": {...}, "cursor": "..."}', false))
+      .addOption(opt("--token-file <file>", "bearer token to present (or TENANT_EVENTS_TOKEN)"))
+      .addOption(opt("--tls", "connect with TLS", false))
+      .addOption(opt("--tls-ca <file>", "CA to verify the server's certificate (PEM); implies --tls"))
       .action((options: Record<string, unknown>) => run("stream", options)),
   );
 
@@ -112,7 +154,7 @@ export function buildProgram(): Command {
       new Command("ingest")
         .description("writes Teleport JSON events (JSON Lines on stdin) in Teleport's own storage format")
         .addOption(
-          new Option("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
+          opt("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
             .argParser(parseAuditLogSpec)
             .makeOptionMandatory(),
         )

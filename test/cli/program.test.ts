@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+
+describe("tenant-events CLI", () => {
+  it("prints help listing the commands and exits 0", async () => {
+    const result = await runCli(["--help"]);
+    expect(result.code).toBe(0);
+    for (const command of ["serve", "stream", "ingest"]) expect(result.stdout).toContain(command);
+  });
+
+  it("shows the environment equivalent of every option", async () => {
+    const result = await runCli(["serve", "--help"]);
+    expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, " ");
+    for (const env of ["TENANT_EVENTS_AUDIT_LOG", "TENANT_EVENTS_LISTEN", "TENANT_EVENTS_MAX_STREAMS"]) {
+      expect(help).toContain(`env: ${env}`);
+    }
+  });
+
+  it("rejects an unknown flag with one line on stderr and exit code 2", async () => {
+    const result = await runCli(["stream", "--no-such-flag"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toMatch(/unknown option '--no-such-flag'/);
+  });
+
+  it("rejects a malformed audit log spec with exit code 2", async () => {
+    const result = await runCli(["serve", "--audit-log", "s3:bucket"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/expected "file:DIR" or "dynamodb:TABLE"/);
+  });
+
+  it("reads an option from its environment variable", async () => {
+    const result = await runCli(["serve"], { env: { TENANT_EVENTS_AUDIT_LOG: "nope" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/expected "file:DIR" or "dynamodb:TABLE"/);
+  });
+
+  it("requires --audit-log for serve", async () => {
+    const result = await runCli(["serve"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--audit-log/);
+  });
+});
