@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/errors/errors.js";
+import { parseEvent } from "../../src/events/codec.js";
+import type { OneOf } from "../../src/gen/events/events.js";
+import { Event, UserKind } from "../../src/gen/tenants/tenants.js";
+import { buildActivityEvent } from "../../src/reporter/activity-builder.js";
+import type { Anonymizer } from "../../src/reporter/anonymizer/anonymizer.js";
+import { HmacAnonymizer } from "../../src/reporter/anonymizer/hmac-anonymizer.js";
+import { fixtureEvents, fixtureLines, identifyingStrings } from "./support/fixture-events.js";
+
+const anonymizer = new HmacAnonymizer(new TextEncoder().encode("tenant-key-0001"));
+const { USER_KIND_HUMAN: HUMAN, USER_KIND_BOT: BOT } = UserKind;
+
+/** Expected outcome per fixture line: null, or [user, kind, protocol, session kind]. */
+const expected: ([string, UserKind, string, string] | null)[] = [
+  ["alice@acme.com", HUMAN, "", ""], // user.login
+  ["alice@acme.com", HUMAN, "ssh", ""], // session.start
+  null, // print
+  ["alice@acme.com", HUMAN, "", ""], // session.end
+  null, // session.upload
+  null, // cert.create: the user is inside "identity"
+  ["bob@acme.com", HUMAN, "kube", ""], // session.start on a kube cluster
+  ["bob@acme.com", HUMAN, "", ""], // exec
+  ["bob@acme.com", HUMAN, "kube", ""], // kube.request
+  ["bob@acme.com", HUMAN, "kube", "k8s_port"], // port over kube
+  ["carol@globex.io", HUMAN, "db", ""], // db.session.start
+  ["carol@globex.io", HUMAN, "", ""], // db.session.query
+  ["dave", HUMAN, "app", ""], // app.session.start
+  null, // app.session.request
+  ["erin@initech.eu", HUMAN, "desktop", ""], // windows.desktop.session.start
+  null, // desktop.recording
+  null, // session.connect
+  ["charlie@acme.com", HUMAN, "ssh", ""], // session.start on OpenSSH
+  null, // bot.join: no top-level user
+  ["bot-ci-deployer", BOT, "ssh", ""], // session.start by a bot
+];
+
+describe("buildActivityEvent on the sample events", () => {
+  const events = fixtureEvents();
+
+  it("covers every sample event", () => {
+    expect(events).toHaveLength(expected.length);
+  });
+
+  it.each(expected.map((e, i) => [i, e] as const))("line %i", (i, want) => {
+    const raw = JSON.parse(fixtureLines[i] as string) as Record<string, unknown>;
+    const got = buildActivityEvent(events[i] as OneOf, anonymizer);
+    if (want === null) {
+      expect(got).toBeNull();
+      return;
+    }
+    const [user, userKind, protocol, sessionKind] = want;
+    const ms = Date.parse(raw["time"] as string);
+    expect(got).toEqual({
+      id: raw["uid"],
+      time: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
+      type: raw["event"],
+      user: anonymizer.anonymize(user),
+      userKind,
+      protocol,
+      cluster: anonymizer.anonymize(raw["cluster_name"] as string),
+      sessionKind,
+    });
+  });
+
+  it("lets no user name, login, cluster name, address or resource name out", () => {
+    const secrets = identifyingStrings();
+    expect(secrets).toEqual(
+      expect.arrayContaining(["alice@acme.com", "ubuntu", "acme-prod.teleport.sh", "10.1.4.17:3022"]),
+    );
+    for (const event of events) {
+      const built = buildActivityEvent(event, anonymizer);
+      if (built === null) continue;
+      const bytes = Buffer.from(Event.encode(built).finish());
+      for (const secret of secrets) expect(bytes.includes(secret), `${secret} leaked`).toBe(false);
+    }
+  });
+});
+
+describe("buildActivityEvent rules", () => {
+  const base = {
+    event: "session.start",
+    uid: "u-1",
+    code: "T2000I",
+    time: "2026-09-01T08:03:45.102Z",
+    cluster_name: "c",
+    user: "alice",
+    user_kind: 1,
+  };
+  const build = (fields: Record<string, unknown>, a: Anonymizer = anonymizer) =>
+    buildActivityEvent(parseEvent(JSON.stringify({ ...base, ...fields })), a);
+
+  it.each([
+    ["a failed login (code ending W)", { event: "user.login", code: "T1000W" }],
+    ["a failed exec (code ending E)", { event: "exec", code: "T3002E" }],
+    ["an unsuccessful action", { event: "port", code: "T3003I", success: false }],
+    ["an event without a user", { user: undefined }],
+    ["an event with an empty user", { user: "" }],
+  ])("drops %s", (_name, fields) => {
+    expect(build(fields)).toBeNull();
+  });
+
+  it("counts a bot by its name even without user_kind", () => {
+    expect(build({ user: "bot-x", user_kind: undefined })?.userKind).toBe(UserKind.USER_KIND_BOT);
+  });
+
+  it("anonymizes with the anonymizer it is given", () => {
+    const upper: Anonymizer = { anonymize: (s) => `anon(${s.length})` };
+    expect(build({ user: "alice", cluster_name: "prod" }, upper)).toMatchObject({
+      user: "anon(5)",
+      cluster: "anon(4)",
+    });
+  });
+
+  it("refuses an active event without a time", () => {
+    expect(() => build({ time: undefined })).toThrow(InvalidArgumentError);
+    expect(() => build({ time: "yesterday" })).toThrow(/u-1 makes a user active but has no time/);
+  });
+
+  describe("an event without a uid", () => {
+    const withoutUid = (data: Record<string, unknown>, exactNumbers: Record<string, string> = {}): OneOf => ({
+      event: { $case: "unstructured", value: { type: "session.start", data, exactNumbers } },
+    });
+    const { uid: _uid, ...noUid } = base;
+
+    it("gets the SHA-256 hex of its canonical JSON", () => {
+      // printf '%s' '{"cluster_name":"c","code":"T2000I","event":"session.start","time":"2026-09-01T08:03:45.102Z","user":"alice","user_kind":1}' | sha256sum
+      expect(buildActivityEvent(withoutUid(noUid), anonymizer)?.id).toBe(
+        "42ea05a50b4a5d2af38efd6d8a078f69a8d0b718eab087efff8b2de7900674e8",
+      );
+    });
+
+    it("gets the same id whatever the key order", () => {
+      const reordered = Object.fromEntries(Object.entries(noUid).reverse());
+      expect(buildActivityEvent(withoutUid(reordered), anonymizer)?.id).toBe(
+        buildActivityEvent(withoutUid(noUid), anonymizer)?.id,
+      );
+    });
+
+    it("keeps every digit of a large index, so neighbouring events get different ids", () => {
+      const a = buildActivityEvent(
+        withoutUid({ ...noUid, ei: 0 }, { "/ei": "18446744073709551616" }),
+        anonymizer,
+      );
+      const b = buildActivityEvent(
+        withoutUid({ ...noUid, ei: 0 }, { "/ei": "18446744073709551617" }),
+        anonymizer,
+      );
+      expect(a?.id).toMatch(/^[0-9a-f]{64}$/);
+      expect(a?.id).not.toBe(b?.id);
+    });
+  });
+});
