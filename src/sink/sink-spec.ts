@@ -1,0 +1,73 @@
+import { InvalidArgumentError } from "../errors/errors.js";
+
+/** Where the tenants service stores records, parsed from `--sink`. */
+export type SinkSpec =
+  | { kind: "duckdb"; path: string }
+  | { kind: "timestream"; database: string; table: string }
+  | { kind: "postgres"; url: string };
+
+/** Timestream database and table names: 3..256 characters of letters, digits, `_`, `-` and `.`. */
+const TIMESTREAM_NAME = /^[A-Za-z0-9_.-]{3,256}$/;
+
+/**
+ * Parses `duckdb:PATH` (`duckdb::memory:` for an in-memory database), `timestream:DATABASE/TABLE` or
+ * `postgres://…` / `postgresql://…`.
+ */
+export function parseSinkSpec(spec: string): SinkSpec {
+  if (spec.startsWith("postgres://") || spec.startsWith("postgresql://")) {
+    return { kind: "postgres", url: spec };
+  }
+  const colon = spec.indexOf(":");
+  const scheme = colon < 0 ? spec : spec.slice(0, colon);
+  const rest = colon < 0 ? "" : spec.slice(colon + 1);
+  switch (scheme) {
+    case "duckdb":
+      if (rest.length === 0)
+        throw new InvalidArgumentError(`sink "${spec}": duckdb needs a path, e.g. duckdb:events.duckdb`);
+      return { kind: "duckdb", path: rest };
+    case "timestream": {
+      const parts = rest.split("/");
+      const [database, table] = parts;
+      if (parts.length !== 2 || database === undefined || table === undefined) {
+        throw new InvalidArgumentError(`sink "${spec}": expected timestream:DATABASE/TABLE`);
+      }
+      for (const [what, name] of [
+        ["database", database],
+        ["table", table],
+      ] as const) {
+        if (!TIMESTREAM_NAME.test(name)) {
+          throw new InvalidArgumentError(
+            `sink "${spec}": Timestream ${what} name must be 3 to 256 letters, digits, '_', '-' or '.'`,
+          );
+        }
+      }
+      return { kind: "timestream", database, table };
+    }
+    default:
+      throw new InvalidArgumentError(
+        `sink "${spec}": unknown kind; expected duckdb:PATH, timestream:DATABASE/TABLE or postgres://…`,
+      );
+  }
+}
+
+/** The spec back in its `--sink` form (for logs). */
+export function formatSinkSpec(spec: SinkSpec): string {
+  switch (spec.kind) {
+    case "duckdb":
+      return `duckdb:${spec.path}`;
+    case "timestream":
+      return `timestream:${spec.database}/${spec.table}`;
+    case "postgres":
+      return redactPassword(spec.url);
+  }
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "postgres://…";
+  }
+}

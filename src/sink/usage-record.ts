@@ -1,0 +1,61 @@
+import { InvalidArgumentError } from "../errors/errors.js";
+import type { UsageReport } from "../gen/tenants/tenants.js";
+import { MAX_FIELD_LENGTH } from "./event-record.js";
+import { timestampMicros } from "./timestamp.js";
+
+/** The resource counts of a usage report, in storage column order. */
+export const USAGE_COUNTS = [
+  "users",
+  "servers",
+  "databases",
+  "apps",
+  "kube_clusters",
+  "desktops",
+  "roles",
+  "auth_connectors",
+] as const;
+
+export type UsageCount = (typeof USAGE_COUNTS)[number];
+
+/** A usage report as both sinks store it; identified by (tenant, cluster, time). */
+export interface UsageRecord {
+  timeMicros: bigint;
+  cluster: string;
+  counts: Record<UsageCount, bigint>;
+}
+
+/** Counts are stored as signed 64-bit integers (Timestream BIGINT), so uint64 values above this are refused. */
+const MAX_COUNT = (1n << 63n) - 1n;
+
+/** Validates a batch of reports and drops repeats of (cluster, time), keeping the first. */
+export function toUsageRecords(reports: readonly UsageReport[]): UsageRecord[] {
+  const seen = new Set<string>();
+  const records: UsageRecord[] = [];
+  reports.forEach((report, index) => {
+    const what = `usage report ${index}`;
+    const timeMicros = timestampMicros(report.time, what);
+    if (report.cluster.length > MAX_FIELD_LENGTH) {
+      throw new InvalidArgumentError(`${what}: cluster is longer than ${MAX_FIELD_LENGTH} characters`);
+    }
+    const counts = {
+      users: report.users,
+      servers: report.servers,
+      databases: report.databases,
+      apps: report.apps,
+      kube_clusters: report.kubeClusters,
+      desktops: report.desktops,
+      roles: report.roles,
+      auth_connectors: report.authConnectors,
+    };
+    for (const name of USAGE_COUNTS) {
+      const value = BigInt(counts[name]);
+      if (value < 0n || value > MAX_COUNT) throw new InvalidArgumentError(`${what}: ${name} is out of range`);
+      counts[name] = value;
+    }
+    const key = `${timeMicros}\u0000${report.cluster}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    records.push({ timeMicros, cluster: report.cluster, counts });
+  });
+  return records;
+}
