@@ -1,0 +1,144 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { status as Status, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import { encodeCursor, type Cursor } from "../cursor/cursor.js";
+import { UnavailableError } from "../errors/errors.js";
+import { AuthServiceClient, type StreamEvent } from "../gen/auth/auth.js";
+import { bearerMetadata } from "../grpc/bearer-auth.js";
+import { fromServiceError, isServiceError } from "../grpc/status.js";
+import { channelCredentials, type ClientTlsOptions } from "../grpc/tls.js";
+import { silentLogger, type Logger } from "../observability/logger.js";
+import { backoffDelay, resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
+
+export interface EventsClientOptions {
+  /** Bearer token presented on every call. Default none. */
+  token?: string;
+  /** Default none: plaintext. `{}` is TLS verified against the system's root CAs. */
+  tls?: ClientTlsOptions;
+  /** Reconnection backoff; see BackoffOptions for the defaults. */
+  backoff?: BackoffOptions;
+  /** Default silentLogger. */
+  logger?: Logger;
+  /** Extra grpc-js channel options. */
+  channelOptions?: ChannelOptions;
+}
+
+export interface StreamEventsOptions {
+  /** Ends the stream: the iterable returns (it does not throw). */
+  signal?: AbortSignal;
+  /**
+   * End once caught up with the log. After a reconnection "caught up" means with the log as it was at
+   * the reconnection. Default false: follow the log until `signal` aborts.
+   */
+  untilCaughtUp?: boolean;
+}
+
+/**
+ * A client of an events server (AuthService). Create it with `createEventsClient`; `close` it when done.
+ */
+export class EventsClient {
+  private readonly logger: Logger;
+
+  /** Use createEventsClient. */
+  constructor(
+    private readonly client: AuthServiceClient,
+    private readonly backoff: ResolvedBackoff,
+    private readonly options: EventsClientOptions,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Streams events after `cursor` ("" or the empty cursor for the server's start position). When the
+   * server becomes unavailable (restarting, connection refused or dropped) it reconnects with jittered
+   * exponential backoff and resumes from the cursor of the last event it yielded, so the caller sees
+   * neither a gap nor a duplicate. Events are pulled from the call as the caller consumes them.
+   *
+   * With an empty cursor, a server configured to start at `latest` and a reconnection before the first
+   * event, the resumed stream starts at `latest` again.
+   *
+   * @throws the DomainError for any other status (fromServiceError), e.g. InvalidArgumentError for a
+   *   malformed cursor, DataLossError, ResourceExhaustedError, UnauthenticatedError
+   * @throws UnavailableError when backoff gives up (maxAttempts or giveUpAfterMs)
+   */
+  async *streamEvents(
+    cursor: string | Cursor,
+    options: StreamEventsOptions = {},
+  ): AsyncGenerator<StreamEvent, void> {
+    const { signal, untilCaughtUp = false } = options;
+    let position = typeof cursor === "string" ? cursor : encodeCursor(cursor);
+    let failures = 0;
+    let lastProgress = Date.now();
+    for (;;) {
+      if (signal?.aborted) return;
+      const metadata = this.options.token === undefined ? undefined : bearerMetadata(this.options.token);
+      const call =
+        metadata === undefined
+          ? this.client.streamEvents({ cursor: position, untilCaughtUp })
+          : this.client.streamEvents({ cursor: position, untilCaughtUp }, metadata);
+      const cancel = () => call.cancel();
+      signal?.addEventListener("abort", cancel, { once: true });
+      try {
+        for await (const event of call as AsyncIterable<StreamEvent>) {
+          failures = 0;
+          lastProgress = Date.now();
+          position = event.cursor;
+          yield event;
+        }
+        return;
+      } catch (err) {
+        if (signal?.aborted) return;
+        if (!isServiceError(err)) throw err;
+        if (!isReconnectable(err)) throw fromServiceError(err);
+        failures += 1;
+        const waited = Date.now() - lastProgress;
+        if (failures >= this.backoff.maxAttempts || waited >= this.backoff.giveUpAfterMs) {
+          throw new UnavailableError(
+            `events server unavailable after ${failures} attempt(s) over ${waited} ms: ${err.details}`,
+            { cause: err },
+          );
+        }
+        const delay = Math.round(backoffDelay(failures - 1, this.backoff));
+        this.logger.warn(
+          { code: Status[err.code], details: err.details, delayMs: delay },
+          "stream interrupted: reconnecting",
+        );
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+      } finally {
+        signal?.removeEventListener("abort", cancel);
+        call.cancel();
+      }
+    }
+  }
+
+  /** Closes the channel; streams still open end with an error. */
+  close(): void {
+    this.client.close();
+  }
+}
+
+/**
+ * Creates a client for the events server at `address` ("HOST:PORT", "[IPv6]:PORT" or any grpc-js target).
+ * @throws InvalidArgumentError for unreadable TLS files or bad backoff options
+ */
+export async function createEventsClient(
+  address: string,
+  options: EventsClientOptions = {},
+): Promise<EventsClient> {
+  const backoff = resolveBackoff(options.backoff);
+  const credentials = await channelCredentials(options.tls);
+  const client = new AuthServiceClient(address, credentials, {
+    // The channel's own reconnection follows the same schedule, so a restarted server is found promptly.
+    "grpc.initial_reconnect_backoff_ms": Math.round(backoff.initialMs),
+    "grpc.max_reconnect_backoff_ms": Math.round(backoff.maxMs),
+    ...options.channelOptions,
+  });
+  return new EventsClient(client, backoff, options);
+}
+
+/**
+ * UNAVAILABLE: the server is shutting down, restarting or unreachable. CANCELLED that the caller did not
+ * ask for: grpc-js reports a connection the server dropped that way.
+ */
+function isReconnectable(err: ServiceError): boolean {
+  return err.code === Status.UNAVAILABLE || err.code === Status.CANCELLED;
+}

@@ -1,0 +1,212 @@
+import {
+  Server,
+  status as Status,
+  type ChannelOptions,
+  type ServiceDefinition,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import type { Writable } from "node:stream";
+import { FailedPreconditionError } from "../errors/errors.js";
+import { silentLogger, type Logger } from "../observability/logger.js";
+import { assertListenAllowed, formatListenAddress, parseListenAddress } from "./listen-address.js";
+import { addReflection } from "./reflection.js";
+import { endStream } from "./server-stream.js";
+import { serverCredentials, type ServerTlsOptions } from "./tls.js";
+
+/** The status open streams end with when the server shuts down: clients reconnect and resume. */
+export const SHUTDOWN_STATUS = {
+  code: Status.UNAVAILABLE,
+  details: "server shutting down; resume from your last cursor",
+} as const;
+
+export interface GrpcServerOptions {
+  /** "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free port. */
+  listen: string;
+  /** TLS material; default none (plaintext, allowed on loopback only). */
+  tls?: ServerTlsOptions;
+  /** Whether the services authenticate callers; with TLS, required to listen beyond loopback. */
+  authenticated: boolean;
+  /** Proto files (relative to `proto/`) that reflection describes, e.g. ["auth/auth.proto"]. */
+  protoFiles: readonly string[];
+  /** Default silentLogger. */
+  logger?: Logger;
+  /** Extra grpc-js server options. */
+  channelOptions?: ChannelOptions;
+}
+
+/** Default grace period of `shutdown`: long enough for a unary write to a sink to finish. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * A grpc-js server with what every server of the product needs: the loopback-only rule, optional TLS,
+ * health checking (`grpc.health.v1`, per service and overall as ""), reflection, and graceful shutdown.
+ *
+ * Streaming handlers registered through `addService` are tracked so shutdown can end them with
+ * UNAVAILABLE; handlers watch `shutdownSignal` to stop producing (e.g. abort an audit log read).
+ */
+export class GrpcServer {
+  private readonly server: Server;
+  private readonly health = new HealthImplementation({ "": "NOT_SERVING" });
+  private readonly serviceNames: string[] = [];
+  private readonly openStreams = new Set<Writable>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shutdownController = new AbortController();
+  private readonly logger: Logger;
+  private boundPort: number | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: GrpcServerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.server = new Server(options.channelOptions);
+    const healthServer = { addService: this.addService.bind(this) };
+    this.health.addToServer(healthServer);
+    addReflection(healthServer, options.protoFiles);
+  }
+
+  /** Aborted when shutdown begins: streaming handlers stop producing and return. */
+  get shutdownSignal(): AbortSignal {
+    return this.shutdownController.signal;
+  }
+
+  /** The bound port; only after `start`. */
+  get port(): number {
+    if (this.boundPort === undefined) throw new Error("GrpcServer.port read before start()");
+    return this.boundPort;
+  }
+
+  /**
+   * Registers a service. Its health status is NOT_SERVING until `start` and again once shutdown begins;
+   * `setServing` changes it in between (e.g. while a dependency is down).
+   */
+  addService<Impl extends UntypedServiceImplementation>(
+    definition: ServiceDefinition<Impl>,
+    implementation: Impl,
+  ): void {
+    const name = serviceName(definition);
+    if (name !== undefined && !name.startsWith("grpc.")) {
+      this.serviceNames.push(name);
+      this.health.setStatus(name, "NOT_SERVING");
+    }
+    const tracked: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(definition)) {
+      const handler = (implementation[key] ?? implementation[method.originalName ?? ""]) as
+        UntypedHandleCall | undefined;
+      if (handler === undefined) continue;
+      tracked[key] = method.responseStream ? this.trackStreams(handler) : handler;
+    }
+    this.server.addService(definition, tracked);
+  }
+
+  /**
+   * Counts `work` (a handler's asynchronous tail, e.g. closing an audit log read) as in flight: graceful
+   * shutdown waits for it within its grace period. Returns `work`.
+   */
+  trackWork<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return work;
+  }
+
+  /** Sets one service's health status (or the overall status, service ""). */
+  setServing(service: string, serving: boolean): void {
+    if (this.stopping !== undefined) return;
+    this.health.setStatus(service, serving ? "SERVING" : "NOT_SERVING");
+  }
+
+  /**
+   * Checks the listen rule, binds and marks every service SERVING. Returns the bound port.
+   * @throws InvalidArgumentError for a bad or disallowed address or unreadable TLS files
+   * @throws FailedPreconditionError when the address cannot be bound (e.g. in use)
+   */
+  async start(): Promise<number> {
+    const address = parseListenAddress(this.options.listen);
+    assertListenAllowed(address, {
+      tls: this.options.tls !== undefined,
+      authenticated: this.options.authenticated,
+    });
+    const credentials = await serverCredentials(this.options.tls);
+    const target = formatListenAddress(address);
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(target, credentials, (err, port) => {
+        if (err)
+          reject(new FailedPreconditionError(`cannot listen on ${target}: ${err.message}`, { cause: err }));
+        else resolve(port);
+      });
+    });
+    for (const name of ["", ...this.serviceNames]) this.health.setStatus(name, "SERVING");
+    this.logger.info(
+      {
+        address: formatListenAddress({ host: address.host, port: this.boundPort }),
+        tls: this.options.tls !== undefined,
+      },
+      "gRPC server listening",
+    );
+    return this.boundPort;
+  }
+
+  /**
+   * Graceful shutdown: marks health NOT_SERVING, stops accepting connections and calls, ends open streams
+   * with UNAVAILABLE ("resume from your last cursor"), waits up to `graceMs` for in-flight calls, then
+   * forces the rest closed. Idempotent.
+   */
+  shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    this.stopping ??= this.drain(graceMs);
+    return this.stopping;
+  }
+
+  /** Drops every connection at once, as a crash would: no statuses are sent. */
+  forceShutdown(): void {
+    this.stopping ??= Promise.resolve();
+    this.shutdownController.abort();
+    this.server.forceShutdown();
+  }
+
+  private async drain(graceMs: number): Promise<void> {
+    for (const name of ["", ...this.serviceNames]) this.health.setStatus(name, "NOT_SERVING");
+    const closed = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    this.shutdownController.abort();
+    for (const call of this.openStreams) endStream(call, SHUTDOWN_STATUS);
+    const finished = Promise.all([closed, ...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">(
+      (resolve) => (timer = setTimeout(() => resolve("expired"), graceMs)),
+    );
+    const outcome = await Promise.race([finished, expired]);
+    clearTimeout(timer);
+    if (outcome === "expired") {
+      this.logger.warn(
+        { graceMs, openStreams: this.openStreams.size, inFlight: this.inFlight.size },
+        "grace period over: forcing shutdown",
+      );
+      this.server.forceShutdown();
+    }
+    this.logger.info("gRPC server stopped");
+  }
+
+  private trackStreams(handler: UntypedHandleCall): UntypedHandleCall {
+    return ((call: Writable) => {
+      if (this.shutdownSignal.aborted) {
+        endStream(call, SHUTDOWN_STATUS);
+        return;
+      }
+      this.openStreams.add(call);
+      const forget = () => this.openStreams.delete(call);
+      call.once("close", forget);
+      call.once("finish", forget);
+      call.once("cancelled", forget);
+      (handler as (call: Writable) => void)(call);
+    }) as UntypedHandleCall;
+  }
+}
+
+/** "auth.AuthService" from a definition's method paths ("/auth.AuthService/StreamEvents"). */
+function serviceName(definition: ServiceDefinition): string | undefined {
+  const first = Object.values(definition)[0];
+  return first?.path.split("/")[1];
+}

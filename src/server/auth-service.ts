@@ -1,0 +1,103 @@
+import { status as Status, type Metadata, type ServerWritableStream } from "@grpc/grpc-js";
+import type { AuditLog } from "../auditlog/audit-log.js";
+import { decodeCursor } from "../cursor/cursor.js";
+import { ResourceExhaustedError } from "../errors/errors.js";
+import type { AuthServiceServer, StreamEvent, StreamEventsRequest } from "../gen/auth/auth.js";
+import { endStream, waitForDrain } from "../grpc/server-stream.js";
+import { toStatus } from "../grpc/status.js";
+import { silentLogger, type Logger } from "../observability/logger.js";
+import { newRegistry, type Registry } from "../observability/metrics.js";
+import { streamMetrics } from "./stream-metrics.js";
+
+/** Checks a call's credentials; throws UnauthenticatedError / PermissionDeniedError. */
+export interface CallAuthenticator {
+  authenticate(metadata: Metadata): unknown;
+}
+
+export interface AuthServiceOptions {
+  /** Concurrent streams before RESOURCE_EXHAUSTED. Default DEFAULT_MAX_STREAMS. */
+  maxStreams?: number;
+  /** Default: none, every caller is served. */
+  authenticator?: CallAuthenticator;
+  /** Aborted when the server shuts down: open streams stop reading the audit log. Default: never. */
+  shutdownSignal?: AbortSignal;
+  /** Called with each stream's work so a graceful shutdown can wait for it. Default: not tracked. */
+  trackWork?: (work: Promise<void>) => void;
+  /** Default silentLogger. */
+  logger?: Logger;
+  /** Default: a private registry (metrics not exported). */
+  registry?: Registry;
+}
+
+/**
+ * DynamoDB advises at most two readers per shard; each stream reads every shard, so the bound is about
+ * server memory and file handles rather than AWS, and operators lower it for DynamoDB.
+ */
+export const DEFAULT_MAX_STREAMS = 64;
+
+/**
+ * AuthService over any AuditLog. Each StreamEvents call reads the log from the request's cursor and
+ * writes events only as fast as the client takes them: when `write` reports a full buffer it waits for
+ * 'drain' before pulling the next event, so a stalled client holds a bounded number of events.
+ */
+export function createAuthService(auditLog: AuditLog, options: AuthServiceOptions = {}): AuthServiceServer {
+  const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+  const logger = options.logger ?? silentLogger;
+  const shutdownSignal = options.shutdownSignal ?? new AbortController().signal;
+  const metrics = streamMetrics(options.registry ?? newRegistry());
+  let active = 0;
+
+  async function serve(call: ServerWritableStream<StreamEventsRequest, StreamEvent>): Promise<void> {
+    const log = logger.child({ peer: call.getPeer() });
+    const cancelled = new AbortController();
+    const onCancelled = () => cancelled.abort();
+    call.once("cancelled", onCancelled);
+    const signal = AbortSignal.any([cancelled.signal, shutdownSignal]);
+    let admitted = false;
+    let outcome = "OK";
+    try {
+      options.authenticator?.authenticate(call.metadata);
+      const cursor = decodeCursor(call.request.cursor);
+      if (active >= maxStreams) {
+        throw new ResourceExhaustedError(`too many concurrent streams (limit ${maxStreams}); retry later`);
+      }
+      active += 1;
+      admitted = true;
+      metrics.activeStreams.set(active);
+      log.debug({ cursor: call.request.cursor, untilCaughtUp: call.request.untilCaughtUp }, "stream started");
+      const events = auditLog.streamEvents(cursor, signal, { untilCaughtUp: call.request.untilCaughtUp });
+      for await (const event of events) {
+        if (signal.aborted) break;
+        const more = call.write(event);
+        metrics.eventsStreamed.inc();
+        if (!more) await waitForDrain(call, signal);
+        if (signal.aborted) break;
+      }
+      if (!signal.aborted) endStream(call);
+    } catch (err) {
+      if (!signal.aborted) {
+        const status = toStatus(err, log);
+        outcome = Status[status.code] ?? String(status.code);
+        endStream(call, status);
+      }
+    } finally {
+      call.off("cancelled", onCancelled);
+      if (admitted) {
+        active -= 1;
+        metrics.activeStreams.set(active);
+      }
+      if (cancelled.signal.aborted) outcome = "CLIENT_GONE";
+      else if (shutdownSignal.aborted) outcome = "UNAVAILABLE";
+      metrics.streamsEnded.inc({ status: outcome });
+      log.debug({ outcome }, "stream ended");
+    }
+  }
+
+  return {
+    streamEvents(call) {
+      const work = serve(call);
+      options.trackWork?.(work);
+      void work;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { AuditLog } from "../auditlog/audit-log.js";
+import { AuthServiceService } from "../gen/auth/auth.js";
+import { singleBearerToken } from "../grpc/bearer-auth.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, GrpcServer } from "../grpc/grpc-server.js";
+import type { ServerTlsOptions } from "../grpc/tls.js";
+import type { Logger } from "../observability/logger.js";
+import type { Registry } from "../observability/metrics.js";
+import { createAuthService, DEFAULT_MAX_STREAMS } from "./auth-service.js";
+
+export interface EventsServerOptions {
+  /** "HOST:PORT" or "[IPv6]:PORT". Default DEFAULT_EVENTS_LISTEN; port 0 picks a free port. */
+  listen?: string;
+  /** Concurrent streams before RESOURCE_EXHAUSTED. Default DEFAULT_MAX_STREAMS (64). */
+  maxStreams?: number;
+  /** Bearer token callers must present. Default none (allowed on loopback only). */
+  token?: string;
+  /** Default none: plaintext, loopback only. With `clientCaPath`, client certificates also authenticate. */
+  tls?: ServerTlsOptions;
+  /** Default silentLogger. */
+  logger?: Logger;
+  /** Prometheus registry for the stream metrics. Default: a private one. */
+  registry?: Registry;
+}
+
+export const DEFAULT_EVENTS_LISTEN = "127.0.0.1:50051";
+
+/** A running events server. The audit log stays the caller's to close after `shutdown`. */
+export interface EventsServer {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /**
+   * Graceful: health NOT_SERVING, stop accepting, end open streams with UNAVAILABLE, wait up to `graceMs`
+   * (default 10 s) for them to finish, then force.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Drops every connection at once, as a crash would. */
+  forceShutdown(): void;
+}
+
+/**
+ * Starts AuthService (with health and reflection) over `auditLog`.
+ * @throws InvalidArgumentError for a bad or disallowed listen address, a bad token or unreadable TLS files
+ * @throws FailedPreconditionError when the address cannot be bound
+ */
+export async function startEventsServer(
+  auditLog: AuditLog,
+  options: EventsServerOptions = {},
+): Promise<EventsServer> {
+  const authenticator = options.token === undefined ? undefined : singleBearerToken(options.token);
+  const server = new GrpcServer({
+    listen: options.listen ?? DEFAULT_EVENTS_LISTEN,
+    tls: options.tls,
+    authenticated: authenticator !== undefined || options.tls?.clientCaPath !== undefined,
+    protoFiles: ["auth/auth.proto"],
+    logger: options.logger,
+  });
+  server.addService(
+    AuthServiceService,
+    createAuthService(auditLog, {
+      maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+      authenticator,
+      shutdownSignal: server.shutdownSignal,
+      trackWork: (work) => void server.trackWork(work),
+      logger: options.logger,
+      registry: options.registry,
+    }),
+  );
+  const port = await server.start();
+  return {
+    port,
+    shutdown: (graceMs = DEFAULT_SHUTDOWN_GRACE_MS) => server.shutdown(graceMs),
+    forceShutdown: () => server.forceShutdown(),
+  };
+}
