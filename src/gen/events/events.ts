@@ -32,6 +32,12 @@ export interface ExtraFields {
    * (RFC 6901, relative to the event object) to their decimal text. They override `fields` on encode.
    */
   exactNumbers: { [key: string]: string };
+  /**
+   * Members a Struct cannot carry, as one JSON object text (lone surrogates written as \u escapes):
+   * a key or string that is not valid Unicode (protobuf strings are UTF-8), a "__proto__" key, or
+   * nesting deeper than protobuf decoders accept. Numbers in it are exact.
+   */
+  escapedMembers?: string | undefined;
 }
 
 export interface ExtraFields_ExactNumbersEntry {
@@ -535,10 +541,12 @@ export interface Unknown {
 export interface Unstructured {
   /** The event type ("event"). */
   type: string;
-  /** The whole event object, "event" key included. */
+  /** The whole event object, "event" key included (except `escaped_members`). */
   data?: { [key: string]: any } | undefined;
   /** As in ExtraFields: numbers a double cannot hold, by JSON Pointer into `data`. */
   exactNumbers: { [key: string]: string };
+  /** As in ExtraFields: members `data` cannot carry, as one JSON object text. */
+  escapedMembers?: string | undefined;
 }
 
 export interface Unstructured_ExactNumbersEntry {
@@ -573,7 +581,7 @@ export interface OneOf {
 }
 
 function createBaseExtraFields(): ExtraFields {
-  return { fields: undefined, exactNumbers: {} };
+  return { fields: undefined, exactNumbers: {}, escapedMembers: undefined };
 }
 
 export const ExtraFields: MessageFns<ExtraFields> = {
@@ -584,6 +592,9 @@ export const ExtraFields: MessageFns<ExtraFields> = {
     globalThis.Object.entries(message.exactNumbers).forEach(([key, value]: [string, string]) => {
       ExtraFields_ExactNumbersEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
     });
+    if (message.escapedMembers !== undefined) {
+      writer.uint32(26).string(message.escapedMembers);
+    }
     return writer;
   },
 
@@ -619,6 +630,14 @@ export const ExtraFields: MessageFns<ExtraFields> = {
             }
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.escapedMembers = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -645,6 +664,7 @@ export const ExtraFields: MessageFns<ExtraFields> = {
       }
       return acc;
     }, {});
+    message.escapedMembers = object.escapedMembers ?? undefined;
     return message;
   },
 };
@@ -5688,7 +5708,7 @@ export const Unknown: MessageFns<Unknown> = {
 };
 
 function createBaseUnstructured(): Unstructured {
-  return { type: "", data: undefined, exactNumbers: {} };
+  return { type: "", data: undefined, exactNumbers: {}, escapedMembers: undefined };
 }
 
 export const Unstructured: MessageFns<Unstructured> = {
@@ -5702,6 +5722,9 @@ export const Unstructured: MessageFns<Unstructured> = {
     globalThis.Object.entries(message.exactNumbers).forEach(([key, value]: [string, string]) => {
       Unstructured_ExactNumbersEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    if (message.escapedMembers !== undefined) {
+      writer.uint32(34).string(message.escapedMembers);
+    }
     return writer;
   },
 
@@ -5745,6 +5768,14 @@ export const Unstructured: MessageFns<Unstructured> = {
             }
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.escapedMembers = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5772,6 +5803,7 @@ export const Unstructured: MessageFns<Unstructured> = {
       }
       return acc;
     }, {});
+    message.escapedMembers = object.escapedMembers ?? undefined;
     return message;
   },
 };
