@@ -1,0 +1,17 @@
+import type { StreamEvent } from "../gen/auth/auth.js";
+
+/**
+ * The tenant's audit events as a resumable stream: the reporter's view of the events server. The
+ * resumable gRPC client (src/client/events-client.ts, EventsClient) implements it.
+ */
+export interface EventSource {
+  /**
+   * Events after `cursor` ("" for the server's start position), each with the cursor just after it.
+   * Returns (does not throw) once `signal` aborts; with `untilCaughtUp` it also ends once caught up.
+   * Pulls no further ahead than its consumer.
+   */
+  streamEvents(
+    cursor: string,
+    options: { signal: AbortSignal; untilCaughtUp?: boolean },
+  ): AsyncIterable<StreamEvent>;
+}
