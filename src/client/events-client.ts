@@ -18,7 +18,10 @@ export interface EventsClientOptions {
   backoff?: BackoffOptions;
   /** Default silentLogger. */
   logger?: Logger;
-  /** Extra grpc-js channel options. */
+  /**
+   * Extra grpc-js channel options, overriding the defaults: reconnect backoff as `backoff`, keepalive
+   * pings every 60 s with a 20 s timeout.
+   */
   channelOptions?: ChannelOptions;
 }
 
@@ -130,6 +133,9 @@ export async function createEventsClient(
     // The channel's own reconnection follows the same schedule, so a restarted server is found promptly.
     "grpc.initial_reconnect_backoff_ms": Math.round(backoff.initialMs),
     "grpc.max_reconnect_backoff_ms": Math.round(backoff.maxMs),
+    // A following stream is quiet while the log is; pings tell a dead server from a quiet one.
+    "grpc.keepalive_time_ms": 60_000,
+    "grpc.keepalive_timeout_ms": 20_000,
     ...options.channelOptions,
   });
   return new EventsClient(client, backoff, options);

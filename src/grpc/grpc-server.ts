@@ -32,9 +32,18 @@ export interface GrpcServerOptions {
   protoFiles: readonly string[];
   /** Default silentLogger. */
   logger?: Logger;
-  /** Extra grpc-js server options. */
+  /** Extra grpc-js server options; they override the keepalive defaults (60 s ping, 20 s timeout). */
   channelOptions?: ChannelOptions;
 }
+
+/**
+ * Pings idle connections so a client that vanished without closing its connection (a dead host, a
+ * dropped NAT entry) releases its stream slot within about a minute and a half.
+ */
+const SERVER_KEEPALIVE: ChannelOptions = {
+  "grpc.keepalive_time_ms": 60_000,
+  "grpc.keepalive_timeout_ms": 20_000,
+};
 
 /** Default grace period of `shutdown`: long enough for a unary write to a sink to finish. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -59,7 +68,7 @@ export class GrpcServer {
 
   constructor(private readonly options: GrpcServerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.server = new Server(options.channelOptions);
+    this.server = new Server({ ...SERVER_KEEPALIVE, ...options.channelOptions });
     const healthServer = { addService: this.addService.bind(this) };
     this.health.addToServer(healthServer);
     addReflection(healthServer, options.protoFiles);
