@@ -66,17 +66,27 @@ export async function appendEvents(
     );
   }
 
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw translateFsError(err, `cannot create audit log directory ${dir}`);
-  }
-  const writer = new DayFileWriter(dir, (await listDayFiles(dir)).at(-1));
+  // Start iterating before the first await: a readline interface drops lines emitted before that.
+  const input = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
+  let writer: DayFileWriter | undefined;
   const result: AppendEventsResult = { written: 0, late: 0, invalid: 0, invalidLines: [], files: [] };
   let batch: { file: string; line: string }[] = [];
   let lineNumber = 0;
+  let done = false;
   try {
-    for await (const text of lines) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw translateFsError(err, `cannot create audit log directory ${dir}`);
+    }
+    writer = new DayFileWriter(dir, (await listDayFiles(dir)).at(-1));
+    for (;;) {
+      const next = await input.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const text = next.value;
       lineNumber++;
       if (text.trim() === "") continue;
       const prepared = prepareLine(text, maxLineBytes);
@@ -100,11 +110,18 @@ export async function appendEvents(
     await writer.write(batch);
     result.written += batch.length;
     await writer.sync();
+    result.files = writer.files();
+    return result;
   } finally {
-    await writer.close();
+    if (!done) {
+      try {
+        await input.return?.();
+      } catch {
+        // The error that stopped the ingest is the one to report.
+      }
+    }
+    await writer?.close();
   }
-  result.files = writer.files();
-  return result;
 }
 
 /** An input line as it will be stored, with its day; or why it is invalid. */

@@ -86,6 +86,20 @@ export class FileAuditLog implements AuditLog {
     const { watch, pollIntervalMs, logger } = this.options;
     const waiter = untilCaughtUp ? undefined : new ChangeWaiter(this.dir, { watch, pollIntervalMs, logger });
     let reader: DayFileReader | undefined;
+    // A consumer may abort and then never pull again, leaving this generator parked at a yield where its
+    // finally would never run: release the watcher and file handle from the abort itself then.
+    let parked = false;
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      waiter?.close();
+      await reader?.close();
+    };
+    const onAbort = (): void => {
+      if (parked) release().catch((err: unknown) => logger.warn({ err }, "closing a day file failed"));
+    };
+    stop.addEventListener("abort", onAbort, { once: true });
     // Whether a file after the current one exists: then the current one no longer grows.
     let finished = false;
     try {
@@ -130,11 +144,17 @@ export class FileAuditLog implements AuditLog {
           if (item === undefined) continue;
         }
         const event = this.decode(file, item);
-        if (event && !stop.aborted) yield { event, cursor: cursorAt(file, item.end) };
+        if (!event || stop.aborted) continue;
+        parked = true;
+        try {
+          yield { event, cursor: cursorAt(file, item.end) };
+        } finally {
+          parked = false;
+        }
       }
     } finally {
-      waiter?.close();
-      await reader?.close();
+      stop.removeEventListener("abort", onAbort);
+      await release();
     }
   }
 

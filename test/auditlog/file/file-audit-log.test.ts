@@ -1,0 +1,383 @@
+import { appendFile, readFile, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { appendEvents } from "../../../src/auditlog/file/append-events.js";
+import { FileAuditLog } from "../../../src/auditlog/file/file-audit-log.js";
+import type { FileAuditLogOptions } from "../../../src/auditlog/file/file-audit-log-options.js";
+import { EMPTY_CURSOR, decodeCursor, type Cursor } from "../../../src/cursor/cursor.js";
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  UnavailableError,
+} from "../../../src/errors/errors.js";
+import type { StreamEvent } from "../../../src/gen/auth/auth.js";
+import { newRegistry, type Registry } from "../../../src/observability/metrics.js";
+import {
+  canonical,
+  capturingLogger,
+  collect,
+  eventLine,
+  eventually,
+  fixtureLines,
+  metricValue,
+  tempDir,
+  text,
+} from "./helpers.js";
+
+const MALFORMED = "tenant_events_auditlog_malformed_lines_total";
+const MISSING = "tenant_events_auditlog_file_missing_total";
+const BYTES_READ = "tenant_events_auditlog_file_bytes_read_total";
+const HOUR = 3_600_000;
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let registry: Registry;
+const logs: FileAuditLog[] = [];
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+  registry = newRegistry();
+});
+
+afterEach(async () => {
+  await Promise.all(logs.splice(0).map((l) => l.close()));
+  await cleanup();
+});
+
+function auditLog(options: FileAuditLogOptions = {}): FileAuditLog {
+  const log = new FileAuditLog(dir, { registry, pollIntervalMs: 20, ...options });
+  logs.push(log);
+  return log;
+}
+
+function caughtUp(log: FileAuditLog, cursor: Cursor | string = EMPTY_CURSOR): Promise<StreamEvent[]> {
+  const c = typeof cursor === "string" ? decodeCursor(cursor) : cursor;
+  return collect(log.streamEvents(c, new AbortController().signal, { untilCaughtUp: true }));
+}
+
+function iterate<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
+  return iterable[Symbol.asyncIterator]();
+}
+
+async function firstError(iterable: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    for await (const _ of iterable) return undefined;
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe("FileAuditLog over the fixtures", () => {
+  let fixtures: string[];
+
+  beforeEach(async () => {
+    fixtures = await fixtureLines();
+    const result = await appendEvents(dir, fixtures);
+    expect(result).toMatchObject({ written: 20, late: 0, invalid: 0 });
+  });
+
+  it("streams all 20 in order, each with the cursor just after its line", async () => {
+    const events = await caughtUp(auditLog());
+    expect(events.map(text)).toEqual(fixtures.map(canonical));
+
+    const files = (await readdir(dir)).sort();
+    const ends = new Map<string, number[]>();
+    for (const file of files) {
+      const content = await readFile(join(dir, file), "utf8");
+      let offset = 0;
+      const list: number[] = [];
+      for (const line of content.split("\n").slice(0, -1)) {
+        offset += Buffer.byteLength(line) + 1;
+        list.push(offset);
+      }
+      ends.set(file, list);
+    }
+    const expected = files.flatMap((f) =>
+      (ends.get(f) ?? []).map((o) => JSON.stringify({ shard_id_to_sequence_number: { [f]: String(o) } })),
+    );
+    expect(events.map((e) => e.cursor)).toEqual(expected);
+  });
+
+  it("resumes from the 10th cursor with exactly the last 10", async () => {
+    const log = auditLog();
+    const all = await caughtUp(log);
+    const rest = await caughtUp(log, all[9]?.cursor ?? "");
+    expect(rest.map(text)).toEqual(fixtures.slice(10).map(canonical));
+  });
+
+  it("resumes from every emitted cursor with exactly the remainder", async () => {
+    const log = auditLog();
+    const all = await caughtUp(log);
+    for (const [i, e] of all.entries()) {
+      const rest = await caughtUp(log, e.cursor);
+      expect(rest.map(text)).toEqual(fixtures.slice(i + 1).map(canonical));
+    }
+  });
+
+  it("starts at the end with start: latest", async () => {
+    expect(await caughtUp(auditLog({ start: "latest" }))).toEqual([]);
+  });
+
+  it("skips a day file removed by retention, with a warning and a count", async () => {
+    const { logger, records } = capturingLogger();
+    const log = auditLog({ logger });
+    const all = await caughtUp(log);
+    const cursor = decodeCursor(all[2]?.cursor ?? "");
+    const [file] = [...cursor.keys()];
+    await unlink(join(dir, file ?? ""));
+
+    const rest = await caughtUp(log, cursor);
+    const firstOfNextFile = all.findIndex((e) => !e.cursor.includes(file ?? ""));
+    expect(rest.map(text)).toEqual(fixtures.slice(firstOfNextFile).map(canonical));
+    expect(await metricValue(registry, MISSING)).toBe(1);
+    expect(records.some((r) => r["level"] === 40 && r["file"] === file)).toBe(true);
+  });
+});
+
+describe("FileAuditLog following", () => {
+  it("sees appended lines and new day files while streaming", async () => {
+    await appendEvents(dir, [eventLine("2026-09-01", 1)]);
+    const controller = new AbortController();
+    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, controller.signal));
+
+    expect(text((await stream.next()).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 1)));
+    const pending = stream.next();
+    await appendFile(join(dir, "2026-09-01.log"), `${eventLine("2026-09-01", 2)}\n`);
+    expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 2)));
+
+    await writeFile(join(dir, "2026-09-02.log"), `${eventLine("2026-09-02", 3)}\n`);
+    const third = (await stream.next()).value as StreamEvent;
+    expect(text(third)).toBe(canonical(eventLine("2026-09-02", 3)));
+    expect(decodeCursor(third.cursor)).toEqual(
+      new Map([["2026-09-02.log", String(eventLine("2026-09-02", 3).length + 1)]]),
+    );
+
+    controller.abort();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("wakes on fs.watch notifications without polling", async () => {
+    await writeFile(join(dir, "2026-09-01.log"), "");
+    const controller = new AbortController();
+    const stream = iterate(auditLog({ pollIntervalMs: HOUR }).streamEvents(EMPTY_CURSOR, controller.signal));
+    const pending = stream.next();
+    // Give the stream time to reach its wait, so the append is noticed by the watcher, not the first read.
+    await new Promise((r) => setTimeout(r, 50));
+    await appendFile(join(dir, "2026-09-01.log"), `${eventLine("2026-09-01", 1)}\n`);
+    expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 1)));
+    controller.abort();
+  });
+
+  it("does not emit a partial last line until its newline arrives", async () => {
+    const line = eventLine("2026-09-01", 1);
+    const file = join(dir, "2026-09-01.log");
+    await writeFile(file, line.slice(0, 20));
+    const controller = new AbortController();
+    const log = auditLog();
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR, controller.signal));
+    const pending = stream.next();
+    await eventually(async () => (await metricValue(registry, BYTES_READ)) >= 20);
+
+    await appendFile(file, `${line.slice(20)}\n`);
+    const event = (await pending).value as StreamEvent;
+    expect(text(event)).toBe(canonical(line));
+    expect(decodeCursor(event.cursor)).toEqual(new Map([["2026-09-01.log", String(line.length + 1)]]));
+    expect(await metricValue(registry, MALFORMED)).toBe(0);
+    controller.abort();
+  });
+
+  it("ends a caught-up stream before a partial last line", async () => {
+    const file = join(dir, "2026-09-01.log");
+    await writeFile(file, `${eventLine("2026-09-01", 1)}\n${eventLine("2026-09-01", 2).slice(0, 30)}`);
+    const events = await caughtUp(auditLog());
+    expect(events.map(text)).toEqual([canonical(eventLine("2026-09-01", 1))]);
+    expect(await metricValue(registry, MALFORMED)).toBe(0);
+  });
+
+  it("with start: latest, delivers only what is written after the start, including a line being written", async () => {
+    const file = join(dir, "2026-09-01.log");
+    await writeFile(file, `${eventLine("2026-09-01", 1)}\n${eventLine("2026-09-01", 2).slice(0, 30)}`);
+    const controller = new AbortController();
+    const stream = iterate(auditLog({ start: "latest" }).streamEvents(EMPTY_CURSOR, controller.signal));
+    const pending = stream.next();
+    // Once the start is found (its search reads the file) and the partial line read, complete the line.
+    const size = (await stat(file)).size;
+    await eventually(async () => (await metricValue(registry, BYTES_READ)) >= size + 30);
+    await appendFile(file, `${eventLine("2026-09-01", 2).slice(30)}\n`);
+    expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 2)));
+    controller.abort();
+  });
+
+  it("reads a finished file's last line that has no newline, and resumes after it", async () => {
+    await writeFile(
+      join(dir, "2026-09-01.log"),
+      `${eventLine("2026-09-01", 1)}\n${eventLine("2026-09-01", 2)}`,
+    );
+    await writeFile(join(dir, "2026-09-02.log"), `${eventLine("2026-09-02", 3)}\n`);
+    const log = auditLog();
+    const events = await caughtUp(log);
+    expect(events.map(text)).toEqual(
+      [1, 2].map((i) => canonical(eventLine("2026-09-01", i))).concat(canonical(eventLine("2026-09-02", 3))),
+    );
+    const rest = await caughtUp(log, events[1]?.cursor ?? "");
+    expect(rest.map(text)).toEqual([canonical(eventLine("2026-09-02", 3))]);
+  });
+
+  it("waits for the first day file of an empty directory", async () => {
+    const controller = new AbortController();
+    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, controller.signal));
+    const pending = stream.next();
+    await appendEvents(dir, [eventLine("2026-09-05", 1)]);
+    expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-05", 1)));
+    controller.abort();
+  });
+
+  it("ends a caught-up stream of an empty directory at once", async () => {
+    expect(await caughtUp(auditLog())).toEqual([]);
+  });
+});
+
+describe("FileAuditLog malformed lines", () => {
+  it("skips, logs and counts them, and still advances the cursor past them", async () => {
+    const good = [1, 2, 3].map((i) => eventLine("2026-09-01", i));
+    const content = Buffer.concat([
+      Buffer.from(`${good[0]}\nnot json at all\n\n[1,2]\n`),
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
+      Buffer.from(`{"event":"${"x".repeat(300)}"}\n${good[1]}\n{"secret":"alice`),
+      Buffer.from(`"\n${good[2]}\n`),
+    ]);
+    await writeFile(join(dir, "2026-09-01.log"), content);
+    const { logger, records } = capturingLogger();
+    const log = auditLog({ logger, maxLineBytes: 200, chunkBytes: 16 });
+    const events = await caughtUp(log);
+
+    expect(events.map(text)).toEqual(good.map(canonical));
+    expect(await metricValue(registry, MALFORMED)).toBe(5);
+    const warnings = records.filter((r) => r["msg"] === "skipping a malformed audit log line");
+    expect(warnings).toHaveLength(5);
+    expect(JSON.stringify(records)).not.toContain("alice");
+    expect(warnings.map((w) => w["reason"])).toContain("longer than 200 bytes");
+    expect(warnings.map((w) => w["reason"])).toContain("not valid UTF-8");
+
+    const afterSecond = await caughtUp(log, events[1]?.cursor ?? "");
+    expect(afterSecond.map(text)).toEqual([canonical(good[2] ?? "")]);
+    expect(Number(decodeCursor(events[1]?.cursor ?? "").get("2026-09-01.log"))).toBe(
+      content.indexOf(`${good[1]}\n`) + (good[1]?.length ?? 0) + 1,
+    );
+  });
+});
+
+describe("FileAuditLog cursor validation", () => {
+  beforeEach(async () => {
+    await appendEvents(dir, [eventLine("2026-09-01", 1), eventLine("2026-09-03", 2)]);
+  });
+
+  const lineLength = eventLine("2026-09-01", 1).length + 1;
+
+  it.each([
+    [
+      { "shardId-00000001700000000000-0a1b2c3d": "49000000000000000000123456" },
+      /not a shard of this audit log/,
+    ],
+    [{ "2026-09-01.log.gz": "0" }, /not a shard of this audit log .*another audit log/],
+    [{ "2026-09-01.log": "0", "2026-09-03.log": "0" }, /names 2 shards/],
+    [{ "2026-09-01.log": String(lineLength + 1) }, /beyond the end of 2026-09-01\.log/],
+    [{ "2026-09-01.log": "9".repeat(40) }, /beyond the end of 2026-09-01\.log/],
+    [{ "2026-09-01.log": "5" }, /offset 5 is not at the start of a line in 2026-09-01\.log/],
+    [{ "2026-09-07.log": "0" }, /does not have, nor any later file/],
+  ])("rejects %j", async (shards, message) => {
+    const cursor = decodeCursor(JSON.stringify({ shard_id_to_sequence_number: shards }));
+    const err = await firstError(auditLog().streamEvents(cursor, new AbortController().signal));
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it("accepts a cursor at the start, at a line end and at the end of a file", async () => {
+    const log = auditLog();
+    for (const [offset, count] of [
+      ["0", 2],
+      [String(lineLength), 1],
+    ] as const) {
+      const cursor = new Map([["2026-09-01.log", offset]]);
+      expect(await caughtUp(log, cursor)).toHaveLength(count);
+    }
+    expect(await caughtUp(log, new Map([["2026-09-03.log", String(lineLength)]]))).toEqual([]);
+  });
+
+  it("continues after a missing file that has a later one", async () => {
+    const events = await caughtUp(auditLog(), new Map([["2026-09-02.log", "100"]]));
+    expect(events.map(text)).toEqual([canonical(eventLine("2026-09-03", 2))]);
+    expect(await metricValue(registry, MISSING)).toBe(1);
+  });
+
+  it("refuses a missing directory", async () => {
+    const log = new FileAuditLog(join(dir, "nope"), { registry });
+    logs.push(log);
+    const err = await firstError(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    expect(err).toBeInstanceOf(FailedPreconditionError);
+    expect((err as Error).message).toMatch(/no such file or directory/);
+  });
+
+  it("refuses options out of range", () => {
+    expect(() => new FileAuditLog(dir, { chunkBytes: 0 })).toThrow(InvalidArgumentError);
+    expect(() => new FileAuditLog(dir, { pollIntervalMs: 2 ** 31 })).toThrow(InvalidArgumentError);
+    expect(() => new FileAuditLog(dir, { start: "now" as "latest" })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("FileAuditLog abort and close", () => {
+  beforeEach(async () => {
+    await appendEvents(dir, [eventLine("2026-09-01", 1)]);
+  });
+
+  it("ends a stream waiting for new data when the signal aborts", async () => {
+    const controller = new AbortController();
+    const stream = iterate(
+      auditLog({ pollIntervalMs: HOUR, watch: false }).streamEvents(EMPTY_CURSOR, controller.signal),
+    );
+    expect((await stream.next()).done).toBe(false);
+    const pending = stream.next();
+    controller.abort();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
+  it("yields nothing for an already aborted signal", async () => {
+    expect(await collect(auditLog().streamEvents(EMPTY_CURSOR, AbortSignal.abort()))).toEqual([]);
+  });
+
+  it("ends open streams on close and refuses new ones", async () => {
+    const log = auditLog({ pollIntervalMs: HOUR });
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    expect((await stream.next()).done).toBe(false);
+    const pending = stream.next();
+    await log.close();
+    expect((await pending).done).toBe(true);
+    const err = await firstError(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    expect(err).toBeInstanceOf(UnavailableError);
+  });
+});
+
+describe("FileAuditLog bounded reading", () => {
+  it("reads no further ahead than one chunk past what the consumer took", async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => eventLine("2026-09-01", i));
+    await appendEvents(dir, lines);
+    const size = (await stat(join(dir, "2026-09-01.log"))).size;
+    const chunkBytes = 256;
+    const stream = iterate(
+      auditLog({ chunkBytes }).streamEvents(EMPTY_CURSOR, new AbortController().signal, {
+        untilCaughtUp: true,
+      }),
+    );
+
+    for (let i = 0; i < 10; i++) {
+      const event = (await stream.next()).value as StreamEvent;
+      const consumed = Number(decodeCursor(event.cursor).get("2026-09-01.log"));
+      const read = await metricValue(registry, BYTES_READ);
+      expect(read).toBeGreaterThanOrEqual(consumed);
+      expect(read).toBeLessThan(consumed + chunkBytes);
+    }
+    expect(await metricValue(registry, BYTES_READ)).toBeLessThan(size / 10);
+    await stream.return?.();
+  });
+});
