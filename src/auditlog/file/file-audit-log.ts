@@ -125,7 +125,12 @@ export class FileAuditLog implements AuditLog {
           }
         }
         const file = position.file;
-        let item = await reader.next();
+        let item: SplitItem | undefined;
+        try {
+          item = await reader.next();
+        } catch (err) {
+          throw translateFsError(err, `cannot read ${file}`);
+        }
         if (item !== undefined) {
           position = { file, offset: item.end };
         } else if (!finished) {
