@@ -1,4 +1,5 @@
 import { InvalidArgumentError as CommanderInvalidArgument } from "commander";
+import type { AuditLogSpec } from "../auditlog/open-audit-log.js";
 
 /**
  * Option value parsers for commander. They throw commander's InvalidArgumentError, which commander turns
@@ -24,8 +25,6 @@ export function parsePositiveInt(value: string): number {
   }
   return Number(value);
 }
-
-export type AuditLogSpec = { kind: "file"; dir: string } | { kind: "dynamodb"; table: string };
 
 /** "file:DIR" or "dynamodb:TABLE". */
 export function parseAuditLogSpec(value: string): AuditLogSpec {

@@ -1,0 +1,36 @@
+import { FailedPreconditionError } from "../errors/errors.js";
+import type { AuditLog, StartPosition } from "./audit-log.js";
+import type { Logger } from "../observability/logger.js";
+import type { Registry } from "../observability/metrics.js";
+
+/** Which audit log to open: Teleport's file log (the embedded default) or its DynamoDB events table. */
+export type AuditLogSpec = { kind: "file"; dir: string } | { kind: "dynamodb"; table: string };
+
+export interface OpenAuditLogOptions {
+  start?: StartPosition;
+  pollIntervalMs?: number;
+  /** DynamoDB: endpoint URL (DynamoDB Local) and region; default: the AWS configuration chain. */
+  endpoint?: string;
+  region?: string;
+  /** DynamoDB: a cursor position that was trimmed fails the stream (default) or is skipped and counted. */
+  onTrim?: "fail" | "skip";
+  logger?: Logger;
+  registry?: Registry;
+}
+
+/** Opens the audit log a spec names; each implementation is loaded only when used. */
+export async function openAuditLog(spec: AuditLogSpec, options: OpenAuditLogOptions = {}): Promise<AuditLog> {
+  switch (spec.kind) {
+    case "file": {
+      const { FileAuditLog } = await import("./file/file-audit-log.js");
+      return new FileAuditLog(spec.dir, {
+        start: options.start,
+        pollIntervalMs: options.pollIntervalMs,
+        logger: options.logger,
+        registry: options.registry,
+      });
+    }
+    case "dynamodb":
+      throw new FailedPreconditionError("the DynamoDB audit log is not available in this build yet");
+  }
+}
