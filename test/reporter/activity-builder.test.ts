@@ -114,7 +114,22 @@ describe("buildActivityEvent rules", () => {
 
   it("refuses an active event without a time", () => {
     expect(() => build({ time: undefined })).toThrow(InvalidArgumentError);
-    expect(() => build({ time: "yesterday" })).toThrow(/u-1 makes a user active but has no time/);
+    expect(() => build({ time: "yesterday" })).toThrow(
+      /session.start u-1 makes a user active but has no valid time/,
+    );
+  });
+
+  it("refuses an active event whose time a Timestamp cannot hold", () => {
+    expect(() => build({ time: "+010000-01-01T00:00:00Z" })).toThrow(/no valid time/);
+  });
+
+  it("refuses an active event whose type is too long for the central side", () => {
+    expect(() => build({ event: "x".repeat(257) })).toThrow(/type longer than 256 characters/);
+  });
+
+  it("replaces a uid too long for the central side by the content id", () => {
+    expect(build({ uid: "u".repeat(256) })?.id).toBe("u".repeat(256));
+    expect(build({ uid: "u".repeat(257) })?.id).toMatch(/^[0-9a-f]{64}$/);
   });
 
   describe("an event without a uid", () => {
