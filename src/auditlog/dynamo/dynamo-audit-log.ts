@@ -1,0 +1,122 @@
+import type { AuditLog, StartPosition, StreamOptions } from "../audit-log.js";
+import type { Cursor } from "../../cursor/cursor.js";
+import { ResourceExhaustedError, UnavailableError } from "../../errors/errors.js";
+import type { StreamEvent } from "../../gen/auth/auth.js";
+import { silentLogger, type Logger } from "../../observability/logger.js";
+import { newRegistry, type Registry } from "../../observability/metrics.js";
+import type { BackoffOptions } from "./backoff.js";
+import { systemClock, type Clock } from "./clock.js";
+import { dynamoMetrics } from "./metrics.js";
+import { streamTable, type SessionConfig } from "./stream-session.js";
+import type { StreamsClient } from "./streams-client.js";
+
+export interface DynamoAuditLogOptions {
+  /** Teleport's events table (its stream must be enabled with NEW_IMAGE). */
+  table: string;
+  /** DynamoDB and DynamoDB Streams (AwsStreamsClient in production). The log owns it: close() closes it. */
+  client: StreamsClient;
+  /** Where a stream with an empty cursor starts on the shards open then. Default "trim_horizon". */
+  startPosition?: StartPosition;
+  /**
+   * A trimmed cursor position: "fail" ends the stream with DataLossError; "skip" logs the gap, counts it
+   * (tenant_events_dynamo_data_loss_gaps_total) and continues from TRIM_HORIZON. Default "fail".
+   */
+  onTrim?: "fail" | "skip";
+  /**
+   * Concurrent streams on this log; more are refused with ResourceExhaustedError. Every stream reads every
+   * shard and AWS advises at most two readers per shard. Default 2.
+   */
+  maxStreams?: number;
+  /** Pause before polling again an open shard that returned no records. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** The shard list is refreshed this often, and whenever a shard closes. Default 60 000 ms. */
+  refreshIntervalMs?: number;
+  /** GetRecords Limit (the service's maximum is 1000). Default 1000. */
+  pageSize?: number;
+  /** Throttling backoff (full jitter). Default base 100 ms, max 10 000 ms. */
+  backoff?: Partial<BackoffOptions>;
+  /**
+   * Until-caught-up streams treat records created more than this after the stream started as "after the
+   * start" (the margin covers clock skew with AWS). Default 5000 ms.
+   */
+  clockSkewMs?: number;
+  /** Default the system clock. */
+  clock?: Clock;
+  /** Jitter source, [0, 1). Default Math.random. */
+  random?: () => number;
+  /** Default silent. */
+  logger?: Logger;
+  /** Where the tenant_events_dynamo_* metrics go. Default a private registry. */
+  registry?: Registry;
+}
+
+/**
+ * Teleport's DynamoDB events table as an AuditLog, read through DynamoDB Streams: the shard tree is read
+ * parent before child, children from TRIM_HORIZON, closing shards to their last record, with the cursor
+ * format shared by every audit log (see cursor-positions.ts for what its entries mean).
+ */
+export class DynamoAuditLog implements AuditLog {
+  private readonly config: SessionConfig;
+  private readonly maxStreams: number;
+  private readonly closing = new AbortController();
+  private active = 0;
+
+  constructor(options: DynamoAuditLogOptions) {
+    const registry = options.registry ?? newRegistry();
+    this.maxStreams = options.maxStreams ?? 2;
+    this.config = {
+      table: options.table,
+      client: options.client,
+      startPosition: options.startPosition ?? "trim_horizon",
+      onTrim: options.onTrim ?? "fail",
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      refreshIntervalMs: options.refreshIntervalMs ?? 60_000,
+      pageSize: options.pageSize ?? 1000,
+      backoff: { baseMs: options.backoff?.baseMs ?? 100, maxMs: options.backoff?.maxMs ?? 10_000 },
+      clockSkewMs: options.clockSkewMs ?? 5000,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+      logger: options.logger ?? silentLogger,
+      metrics: dynamoMetrics(registry),
+    };
+  }
+
+  streamEvents(cursor: Cursor, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<StreamEvent> {
+    return this.stream(cursor, signal, options.untilCaughtUp ?? false);
+  }
+
+  /** Ends open streams (they fail with UnavailableError so clients resume) and closes the client. */
+  close(): Promise<void> {
+    if (!this.closing.signal.aborted) {
+      this.closing.abort();
+      this.config.client.close();
+    }
+    return Promise.resolve();
+  }
+
+  private async *stream(
+    cursor: Cursor,
+    signal: AbortSignal,
+    untilCaughtUp: boolean,
+  ): AsyncGenerator<StreamEvent> {
+    const { table, metrics } = this.config;
+    if (this.closing.signal.aborted) throw new UnavailableError("the audit log is closed");
+    if (this.active >= this.maxStreams) {
+      throw new ResourceExhaustedError(
+        `too many concurrent streams on table ${table} (at most ${this.maxStreams}; ` +
+          `DynamoDB Streams allows about two readers per shard)`,
+      );
+    }
+    this.active++;
+    metrics.streamsActive.inc({ table });
+    try {
+      yield* streamTable(this.config, cursor, AbortSignal.any([signal, this.closing.signal]), untilCaughtUp);
+      if (this.closing.signal.aborted && !signal.aborted) {
+        throw new UnavailableError("the audit log is shutting down; resume with the last cursor received");
+      }
+    } finally {
+      this.active--;
+      metrics.streamsActive.dec({ table });
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateTableCommand,
+  type AttributeValue as SdkAttributeValue,
+  type TableDescription,
+} from "@aws-sdk/client-dynamodb";
+import { FailedPreconditionError, NotFoundError } from "../../errors/errors.js";
+import type { JsonObject } from "../../events/json.js";
+import { silentLogger, type Logger } from "../../observability/logger.js";
+import { translateAwsError, type AwsClientConfig } from "./aws-streams-client.js";
+import { TELEPORT_TABLE, itemFromEvent, type ItemOptions } from "./teleport-item.js";
+
+export interface IngestOptions extends ItemOptions {
+  /** Default silent. */
+  logger?: Logger;
+  /** Waiting for a new table to become ACTIVE gives up after this long. Default 120 000 ms. */
+  activeTimeoutMs?: number;
+}
+
+export interface IngestResult {
+  /** Items written. */
+  written: number;
+  /** Events already in the table (same SessionID and EventIndex), left as they were. */
+  duplicates: number;
+}
+
+/**
+ * Writes Teleport audit events (JSON objects) into Teleport's events table in Teleport's own item format,
+ * creating the table (with its stream) when it does not exist. Events are written one at a time in order,
+ * as Teleport emits them, so the stream sees a session's events in order.
+ */
+export async function ingestEvents(
+  config: AwsClientConfig & { table: string },
+  events: AsyncIterable<JsonObject> | Iterable<JsonObject>,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
+  const client = new DynamoDBClient(config);
+  try {
+    await ensureEventsTable(client, config.table, options);
+    return await writeEvents(client, config.table, events, options);
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Creates the table as Teleport does (hash SessionID S, range EventIndex N, the `timesearchV2` index on
+ * CreatedAtDate S + CreatedAt N, on-demand billing) with a NEW_IMAGE stream; on an existing table without
+ * a stream, enables one (Teleport does not).
+ * @throws FailedPreconditionError when the existing stream's view type lacks the new image.
+ */
+export async function ensureEventsTable(
+  client: DynamoDBClient,
+  table: string,
+  options: Pick<IngestOptions, "logger" | "activeTimeoutMs"> = {},
+): Promise<"created" | "stream-enabled" | "ready"> {
+  const logger = options.logger ?? silentLogger;
+  const existing = await describe(client, table);
+  if (existing === undefined) {
+    await call("CreateTable", table, () =>
+      client.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: "PAY_PER_REQUEST",
+          KeySchema: [
+            { AttributeName: TELEPORT_TABLE.hashKey, KeyType: "HASH" },
+            { AttributeName: TELEPORT_TABLE.rangeKey, KeyType: "RANGE" },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: TELEPORT_TABLE.hashKey, AttributeType: "S" },
+            { AttributeName: TELEPORT_TABLE.rangeKey, AttributeType: "N" },
+            { AttributeName: TELEPORT_TABLE.timeIndexHashKey, AttributeType: "S" },
+            { AttributeName: TELEPORT_TABLE.timeIndexRangeKey, AttributeType: "N" },
+          ],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: TELEPORT_TABLE.timeIndex,
+              KeySchema: [
+                { AttributeName: TELEPORT_TABLE.timeIndexHashKey, KeyType: "HASH" },
+                { AttributeName: TELEPORT_TABLE.timeIndexRangeKey, KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+        }),
+      ),
+    );
+    await waitUntilActive(client, table, options.activeTimeoutMs ?? 120_000);
+    logger.info({ table }, "created the events table with a NEW_IMAGE stream");
+    return "created";
+  }
+  const stream = existing.StreamSpecification;
+  if (stream?.StreamEnabled === true) {
+    if (stream.StreamViewType === "NEW_IMAGE" || stream.StreamViewType === "NEW_AND_OLD_IMAGES")
+      return "ready";
+    throw new FailedPreconditionError(
+      `the stream of table ${table} has view type ${stream.StreamViewType ?? "unknown"}: ` +
+        `audit events need NEW_IMAGE (disable the stream and enable it with NEW_IMAGE)`,
+    );
+  }
+  await call("UpdateTable", table, () =>
+    client.send(
+      new UpdateTableCommand({
+        TableName: table,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+      }),
+    ),
+  );
+  await waitUntilActive(client, table, options.activeTimeoutMs ?? 120_000);
+  logger.info({ table }, "enabled a NEW_IMAGE stream on the events table");
+  return "stream-enabled";
+}
+
+/** Writes each event as Teleport's item; an item already present (same key) is left alone and counted. */
+export async function writeEvents(
+  client: DynamoDBClient,
+  table: string,
+  events: AsyncIterable<JsonObject> | Iterable<JsonObject>,
+  options: ItemOptions = {},
+): Promise<IngestResult> {
+  const result: IngestResult = { written: 0, duplicates: 0 };
+  for await (const event of events) {
+    const item = itemFromEvent(event, options) as Record<string, SdkAttributeValue>;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(#s) AND attribute_not_exists(#i)",
+          ExpressionAttributeNames: { "#s": TELEPORT_TABLE.hashKey, "#i": TELEPORT_TABLE.rangeKey },
+        }),
+      );
+      result.written++;
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") result.duplicates++;
+      else throw translateAwsError(err, "PutItem", { table });
+    }
+  }
+  return result;
+}
+
+async function describe(client: DynamoDBClient, table: string): Promise<TableDescription | undefined> {
+  try {
+    const output = await call("DescribeTable", table, () =>
+      client.send(new DescribeTableCommand({ TableName: table })),
+    );
+    return output.Table;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+async function waitUntilActive(client: DynamoDBClient, table: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const description = await describe(client, table);
+    if (description?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline) throw new FailedPreconditionError(`table ${table} did not become ACTIVE`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function call<T>(operation: string, table: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    throw translateAwsError(err, operation, { table });
+  }
+}

@@ -1,0 +1,52 @@
+import type { Counter, Gauge } from "prom-client";
+import { counter, gauge, type Registry } from "../../observability/metrics.js";
+
+export interface DynamoMetrics {
+  getRecordsCalls: Counter<"table">;
+  records: Counter<"table" | "outcome">;
+  throttles: Counter<"table" | "operation">;
+  iteratorRenewals: Counter<"table">;
+  dataLossGaps: Counter<"table">;
+  shardsActive: Gauge<"table">;
+  streamsActive: Gauge<"table">;
+}
+
+export function dynamoMetrics(registry: Registry): DynamoMetrics {
+  return {
+    getRecordsCalls: counter(registry, {
+      name: "tenant_events_dynamo_get_records_total",
+      help: "DynamoDB Streams GetRecords calls.",
+      labelNames: ["table"],
+    }),
+    records: counter(registry, {
+      name: "tenant_events_dynamo_records_total",
+      help: "Stream records read, by outcome: event (delivered), skipped (not an audit event), invalid.",
+      labelNames: ["table", "outcome"],
+    }),
+    throttles: counter(registry, {
+      name: "tenant_events_dynamo_throttles_total",
+      help: "DynamoDB (Streams) requests throttled and retried with backoff.",
+      labelNames: ["table", "operation"],
+    }),
+    iteratorRenewals: counter(registry, {
+      name: "tenant_events_dynamo_iterator_renewals_total",
+      help: "Expired shard iterators renewed from the last sequence number.",
+      labelNames: ["table"],
+    }),
+    dataLossGaps: counter(registry, {
+      name: "tenant_events_dynamo_data_loss_gaps_total",
+      help: 'Trimmed positions skipped (onTrim "skip"): each is a gap of lost events.',
+      labelNames: ["table"],
+    }),
+    shardsActive: gauge(registry, {
+      name: "tenant_events_dynamo_shards_active",
+      help: "Shards being read (readable now) across the open streams.",
+      labelNames: ["table"],
+    }),
+    streamsActive: gauge(registry, {
+      name: "tenant_events_dynamo_streams_active",
+      help: "Open event streams on the DynamoDB audit log.",
+      labelNames: ["table"],
+    }),
+  };
+}

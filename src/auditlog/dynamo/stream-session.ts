@@ -1,0 +1,372 @@
+import type { StartPosition } from "../audit-log.js";
+import type { Cursor } from "../../cursor/cursor.js";
+import {
+  DataLossError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from "../../errors/errors.js";
+import type { StreamEvent } from "../../gen/auth/auth.js";
+import type { Logger } from "../../observability/logger.js";
+import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import { CursorPositions, isShardStart } from "./cursor-positions.js";
+import type { DynamoMetrics } from "./metrics.js";
+import { decodeStreamRecord } from "./record-decoder.js";
+import { TRIM_HORIZON, planResume, type StartPoint } from "./resume-plan.js";
+import { ShardGraph, shardInfo, type ShardInfo } from "./shard-graph.js";
+import { ShardSchedule } from "./shard-schedule.js";
+import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.js";
+import { ExpiredIteratorError, ThrottledError, TrimmedDataError } from "./streams-errors.js";
+
+/** Everything a stream needs, defaults applied (see DynamoAuditLogOptions). */
+export interface SessionConfig {
+  table: string;
+  client: StreamsClient;
+  startPosition: StartPosition;
+  onTrim: "fail" | "skip";
+  pollIntervalMs: number;
+  refreshIntervalMs: number;
+  pageSize: number;
+  backoff: BackoffOptions;
+  clockSkewMs: number;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  metrics: DynamoMetrics;
+}
+
+/**
+ * One StreamEvents call on a table: lists the shards, plans where each resumes, then reads one page at a
+ * time from the shard the schedule picks and yields its events. Nothing is read until the consumer has
+ * taken the previous page, so read-ahead is one page (at most `pageSize` records).
+ */
+export async function* streamTable(
+  config: SessionConfig,
+  cursor: Cursor,
+  signal: AbortSignal,
+  untilCaughtUp: boolean,
+): AsyncGenerator<StreamEvent> {
+  const session = new StreamSession(config, signal, untilCaughtUp);
+  try {
+    yield* session.run(cursor);
+  } catch (err) {
+    if (err instanceof Aborted) return;
+    throw err;
+  } finally {
+    session.reportActive(0);
+  }
+}
+
+/** The stream's signal aborted during a wait: end quietly. */
+class Aborted extends Error {}
+
+interface ShardCursor {
+  iterator?: string;
+  /** The last sequence number read in this stream: where an expired iterator is renewed. */
+  last?: string;
+}
+
+interface Page {
+  records: StreamRecord[];
+  finished: boolean;
+}
+
+class StreamSession {
+  private schedule!: ShardSchedule;
+  private positions!: CursorPositions;
+  private readonly shardCursors = new Map<string, ShardCursor>();
+  private streamArn = "";
+  private streamStatus: string | undefined;
+  private nextRefreshAt = 0;
+  private startedAt = 0;
+  private reportedActive = 0;
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly signal: AbortSignal,
+    private readonly untilCaughtUp: boolean,
+  ) {}
+
+  async *run(cursor: Cursor): AsyncGenerator<StreamEvent> {
+    const { clock, table } = this.config;
+    this.startedAt = clock.now();
+    const tableStream = await this.call("DescribeTable", () => this.config.client.describeTableStream(table));
+    this.streamArn = requireNewImageStream(tableStream);
+    const listing = await this.listShards();
+    const graph = new ShardGraph(listing);
+    const plan = planResume({
+      cursor,
+      graph,
+      startPosition: this.config.startPosition,
+      streamCreatedAt: this.streamCreatedAt,
+      table,
+    });
+    for (const gap of plan.trimmed) this.trimmed(gap.shardId, gap.sequenceNumber);
+    this.positions = new CursorPositions(plan.positions);
+    this.schedule = new ShardSchedule(graph, plan, this.untilCaughtUp);
+    this.nextRefreshAt = clock.now() + this.config.refreshIntervalMs;
+
+    for (;;) {
+      this.checkAborted();
+      if (clock.now() >= this.nextRefreshAt) await this.refresh();
+      this.reportActive(this.schedule.readableCount());
+      const step = this.schedule.next(clock.now());
+      if (step.kind === "done") return;
+      if (step.kind === "wait") {
+        if (
+          step.until === undefined &&
+          (this.streamStatus === "DISABLED" || this.streamStatus === "DISABLING")
+        ) {
+          throw new FailedPreconditionError(`the stream of table ${table} has been disabled`);
+        }
+        await clock.sleep(Math.min(step.until ?? Infinity, this.nextRefreshAt) - clock.now(), this.signal);
+        continue;
+      }
+      yield* this.readShard(step.shard);
+    }
+  }
+
+  /** Reads one page from a shard and yields its events, each with the cursor just after it. */
+  private async *readShard(shard: string): AsyncGenerator<StreamEvent> {
+    const { clock, metrics, table } = this.config;
+    const page = await this.readPage(shard);
+    // A close is when children appear: list them first, so the last record's cursor can already name them.
+    if (page.finished) await this.refresh();
+    let reachedLaterRecords = false;
+    const records = page.records;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as StreamRecord;
+      this.positions.deliver(shard, record.sequenceNumber);
+      if (page.finished && i === records.length - 1) this.finish(shard);
+      const created = record.approximateCreationTime;
+      if (created !== undefined && created > this.startedAt + this.config.clockSkewMs)
+        reachedLaterRecords = true;
+      const decoded = decodeStreamRecord(record);
+      if (decoded.kind === "event") {
+        metrics.records.inc({ table, outcome: "event" });
+        yield { event: decoded.event, cursor: this.positions.encode() };
+      } else if (decoded.kind === "skip") {
+        metrics.records.inc({ table, outcome: "skipped" });
+      } else {
+        metrics.records.inc({ table, outcome: "invalid" });
+        this.config.logger.warn(
+          { table, shard, sequenceNumber: record.sequenceNumber, reason: decoded.reason },
+          "stream record is not a readable audit event; passed over",
+        );
+      }
+    }
+    if (page.finished) {
+      if (records.length === 0) this.finish(shard);
+      return;
+    }
+    const open = this.schedule.graph.get(shard)?.closed !== true;
+    const pause = records.length === 0 && open ? this.config.pollIntervalMs : 0;
+    this.schedule.served(shard, clock.now() + pause);
+    if (
+      this.untilCaughtUp &&
+      this.schedule.wasOpenAtStart(shard) &&
+      (records.length === 0 || reachedLaterRecords)
+    ) {
+      this.schedule.catchUp(shard);
+    }
+  }
+
+  private async readPage(shard: string): Promise<Page> {
+    const { client, metrics, table } = this.config;
+    let state = this.shardCursors.get(shard);
+    if (!state) {
+      state = {};
+      this.shardCursors.set(shard, state);
+    }
+    for (;;) {
+      if (state.iterator === undefined) {
+        const iterator = await this.acquireIterator(shard, state);
+        if (iterator === undefined) return { records: [], finished: true };
+        state.iterator = iterator;
+      }
+      try {
+        const iterator = state.iterator;
+        const page = await this.call("GetRecords", () => client.getRecords(iterator, this.config.pageSize));
+        metrics.getRecordsCalls.inc({ table });
+        state.iterator = page.nextIterator;
+        const last = page.records.at(-1);
+        if (last) state.last = last.sequenceNumber;
+        return { records: page.records, finished: page.nextIterator === undefined };
+      } catch (err) {
+        if (err instanceof ExpiredIteratorError) {
+          metrics.iteratorRenewals.inc({ table });
+          state.iterator = undefined;
+          continue;
+        }
+        if (err instanceof TrimmedDataError) {
+          this.trimmed(shard, state.last ?? sequenceNumberOf(this.schedule.start(shard)));
+          this.restartAtTrimHorizon(shard, state);
+          continue;
+        }
+        if (err instanceof NotFoundError) return this.shardGone(shard);
+        throw err;
+      }
+    }
+  }
+
+  /** An iterator at the shard's position, or undefined when the shard has left the stream. */
+  private async acquireIterator(shard: string, state: ShardCursor): Promise<string | undefined> {
+    for (;;) {
+      const start: StartPoint =
+        state.last !== undefined
+          ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: state.last }
+          : this.schedule.start(shard);
+      const sequenceNumber = sequenceNumberOf(start);
+      try {
+        return await this.call("GetShardIterator", () =>
+          this.config.client.getShardIterator({
+            streamArn: this.streamArn,
+            shardId: shard,
+            type: start.type,
+            ...(sequenceNumber === undefined ? {} : { sequenceNumber }),
+          }),
+        );
+      } catch (err) {
+        if (err instanceof TrimmedDataError) {
+          this.trimmed(shard, sequenceNumber);
+          this.restartAtTrimHorizon(shard, state);
+          continue;
+        }
+        if (err instanceof NotFoundError) {
+          this.shardGone(shard);
+          return undefined;
+        }
+        if (err instanceof InvalidArgumentError && sequenceNumber !== undefined) {
+          throw new InvalidArgumentError(
+            `sequence number ${sequenceNumber} is not a position in shard ${shard} of table ${this.config.table}`,
+            { cause: err },
+          );
+        }
+        throw err;
+      }
+    }
+  }
+
+  private restartAtTrimHorizon(shard: string, state: ShardCursor): void {
+    delete state.last;
+    delete state.iterator;
+    this.schedule.restart(shard, TRIM_HORIZON);
+  }
+
+  /** The shard left the stream before it was read to its end: what it still held has aged out. */
+  private shardGone(shard: string): Page {
+    const entry = this.positions.get(shard);
+    if (entry !== undefined) this.trimmed(shard, entry);
+    else
+      this.config.logger.debug(
+        { table: this.config.table, shard },
+        "shard left the stream before it was read",
+      );
+    this.finish(shard);
+    return { records: [], finished: true };
+  }
+
+  /** A position has been trimmed: DATA_LOSS, or (onTrim "skip") a logged, counted gap. */
+  private trimmed(shard: string, sequenceNumber: string | undefined): void {
+    const { table } = this.config;
+    const where =
+      sequenceNumber === undefined || isShardStart(sequenceNumber)
+        ? "the start of shard"
+        : `sequence number ${sequenceNumber} in shard`;
+    if (this.config.onTrim === "fail") {
+      throw new DataLossError(
+        `the events after ${where} ${shard} of table ${table} have been trimmed ` +
+          `(DynamoDB Streams keeps records for 24 hours); resume with an empty cursor to read what remains`,
+      );
+    }
+    this.config.metrics.dataLossGaps.inc({ table });
+    this.config.logger.warn(
+      { table, shard, sequenceNumber },
+      "trimmed stream position skipped: events were lost; continuing from TRIM_HORIZON",
+    );
+  }
+
+  private finish(shard: string): void {
+    this.schedule.finish(shard);
+    this.shardCursors.delete(shard);
+    this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
+  }
+
+  private async refresh(): Promise<void> {
+    const listing = await this.listShards();
+    this.schedule.refresh(listing, (id) => this.positions.has(id));
+    this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
+    this.nextRefreshAt = this.config.clock.now() + this.config.refreshIntervalMs;
+  }
+
+  private streamCreatedAt: number | undefined;
+
+  /** Every page of DescribeStream. */
+  private async listShards(): Promise<ShardInfo[]> {
+    const shards: ShardInfo[] = [];
+    let after: string | undefined;
+    const seen = new Set<string>();
+    for (;;) {
+      const start = after;
+      const page = await this.call("DescribeStream", () =>
+        this.config.client.describeStream(this.streamArn, start),
+      );
+      for (const shard of page.shards) shards.push(shardInfo(shard));
+      this.streamStatus = page.status;
+      if (page.createdAt !== undefined) this.streamCreatedAt = page.createdAt;
+      after = page.lastEvaluatedShardId;
+      if (after === undefined || seen.has(after)) return shards;
+      seen.add(after);
+    }
+  }
+
+  /** Runs a request, retrying throttled ones after a jittered, growing pause. */
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    const { clock, metrics, table } = this.config;
+    for (let attempt = 0; ; attempt++) {
+      this.checkAborted();
+      try {
+        return await request();
+      } catch (err) {
+        if (!(err instanceof ThrottledError)) throw err;
+        metrics.throttles.inc({ table, operation });
+        const delay = backoffDelay(attempt, this.config.backoff, this.config.random);
+        this.config.logger.debug({ table, operation, attempt, delay }, "throttled; backing off");
+        await clock.sleep(delay, this.signal);
+      }
+    }
+  }
+
+  private checkAborted(): void {
+    if (this.signal.aborted) throw new Aborted();
+  }
+
+  reportActive(count: number): void {
+    if (count === this.reportedActive) return;
+    this.config.metrics.shardsActive.inc({ table: this.config.table }, count - this.reportedActive);
+    this.reportedActive = count;
+  }
+}
+
+/** The stream to read, or why there is none. */
+export function requireNewImageStream(stream: TableStream): string {
+  if (!stream.streamEnabled || stream.streamArn === undefined) {
+    throw new FailedPreconditionError(
+      `DynamoDB Streams is not enabled on table ${stream.table}: enable it with view type NEW_IMAGE`,
+    );
+  }
+  if (stream.viewType !== "NEW_IMAGE" && stream.viewType !== "NEW_AND_OLD_IMAGES") {
+    throw new FailedPreconditionError(
+      `the stream of table ${stream.table} has view type ${stream.viewType ?? "unknown"}: ` +
+        `audit events need NEW_IMAGE (or NEW_AND_OLD_IMAGES)`,
+    );
+  }
+  return stream.streamArn;
+}
+
+function sequenceNumberOf(start: StartPoint): string | undefined {
+  return start.type === "AT_SEQUENCE_NUMBER" || start.type === "AFTER_SEQUENCE_NUMBER"
+    ? start.sequenceNumber
+    : undefined;
+}
