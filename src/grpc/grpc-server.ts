@@ -69,9 +69,9 @@ export class GrpcServer {
   constructor(private readonly options: GrpcServerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.server = new Server({ ...SERVER_KEEPALIVE, ...options.channelOptions });
-    const healthServer = { addService: this.addService.bind(this) };
-    this.health.addToServer(healthServer);
-    addReflection(healthServer, options.protoFiles);
+    const registrar = { addService: this.addService.bind(this) };
+    this.health.addToServer(registrar);
+    addReflection(registrar, options.protoFiles);
   }
 
   /** Aborted when shutdown begins: streaming handlers stop producing and return. */
