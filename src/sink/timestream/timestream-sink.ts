@@ -1,0 +1,286 @@
+import {
+  type _Record,
+  type RejectedRecord,
+  RejectedRecordsException,
+  TimestreamWriteClient,
+  type TimestreamWriteClientConfig,
+  WriteRecordsCommand,
+} from "@aws-sdk/client-timestream-write";
+import {
+  type DomainError,
+  FailedPreconditionError,
+  InternalError,
+  InvalidArgumentError,
+  isDomainError,
+  NotFoundError,
+  ResourceExhaustedError,
+  UnavailableError,
+} from "../../errors/errors.js";
+import type { Event, UsageReport } from "../../gen/tenants/tenants.js";
+import { type Logger, silentLogger } from "../../observability/logger.js";
+import { newRegistry, type Registry } from "../../observability/metrics.js";
+import { toEventRecords, validateTenant } from "../event-record.js";
+import type { Sink, WriteResult } from "../sink.js";
+import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
+import { microsToIso, microsToMillis } from "../timestamp.js";
+import { toUsageRecords } from "../usage-record.js";
+import { backoffDelay, DEFAULT_RETRY, isRetryable, type RetryOptions, sleep } from "./backoff.js";
+import { forEachBounded } from "./bounded.js";
+import { classifyRejection, type RejectionCause } from "./rejections.js";
+import {
+  TimestreamFutureTimeError,
+  TimestreamRejectedError,
+  TimestreamRetentionError,
+  type RejectedItem,
+} from "./timestream-errors.js";
+import {
+  chunk,
+  eventCommonAttributes,
+  eventRecord,
+  MAX_RECORDS_PER_WRITE,
+  RECORD_VERSION,
+  usageCommonAttributes,
+  usageRecord,
+} from "./timestream-records.js";
+
+export interface TimestreamSinkOptions {
+  database: string;
+  table: string;
+  /** Region; default: the AWS SDK's chain (AWS_REGION, shared config). */
+  region?: string;
+  /**
+   * A custom endpoint URL (tests, VPC endpoints). Default: the SDK's endpoint discovery, which Timestream
+   * requires; the SDK skips discovery when an endpoint is given.
+   */
+  endpoint?: string;
+  /** Default: the AWS SDK's credential chain (environment, shared files, SSO, IMDS/ECS roles). */
+  credentials?: TimestreamWriteClientConfig["credentials"];
+  /** WriteRecords requests in flight per batch; default 4. */
+  concurrency?: number;
+  /** Retry of throttling, 5xx and connection errors; see RetryOptions for defaults. */
+  retry?: RetryOptions;
+  /** Clock used to tell "too old" from "too far ahead" in rejections; default `() => new Date()`. */
+  now?: () => Date;
+  /** Source of jitter in [0, 1); default Math.random. */
+  random?: () => number;
+  /** Default: silentLogger. */
+  logger?: Logger;
+  /** Registry for the sink's metrics; default: a private registry. */
+  registry?: Registry;
+}
+
+/** One record on its way to Timestream, with what is needed to judge a rejection of it. */
+interface Pending {
+  record: _Record;
+  item: string;
+  timeMs: number;
+  constantMeasure: boolean;
+}
+
+/**
+ * The Amazon Timestream sink (`timestream:DATABASE/TABLE`); the record model is in timestream-records.ts.
+ *
+ * A batch is split into WriteRecords requests of at most 100 records, sent with bounded concurrency.
+ * Throttling, 5xx and connection errors are retried with full-jitter exponential backoff (the SDK's own
+ * retries are off so there is one policy, with one metric). A RejectedRecordsException fails the batch
+ * unless every rejection is a harmless duplicate (see rejections.ts): Timestream stores a request's
+ * accepted records even when it rejects others, so acknowledging would lose the rejected ones, while
+ * failing is safe since writes are idempotent and the caller re-sends the whole batch.
+ *
+ * Durability: Timestream acknowledges WriteRecords only after the records are durably stored, so a
+ * resolved `write` means every request of the batch was acknowledged (without harmful rejections).
+ *
+ * Records older than the table's memory store retention are rejected unless magnetic store writes are
+ * enabled on the table; that surfaces as TimestreamRetentionError (FAILED_PRECONDITION) naming the
+ * setting. Records more than 15 minutes ahead surface as TimestreamFutureTimeError.
+ */
+export class TimestreamSink implements Sink {
+  private readonly client: TimestreamWriteClient;
+  private readonly retry: Required<RetryOptions>;
+  private readonly concurrency: number;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly metrics: SinkMetrics;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  readonly name: string;
+
+  constructor(private readonly options: TimestreamSinkOptions) {
+    this.name = `${options.database}/${options.table}`;
+    this.client = new TimestreamWriteClient({
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      maxAttempts: 1,
+    });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+    this.metrics = sinkMetrics(options.registry ?? newRegistry());
+  }
+
+  write(tenant: string, events: readonly Event[]): Promise<WriteResult> {
+    return this.track("event", async () => {
+      validateTenant(tenant);
+      const pending = toEventRecords(events).map((event): Pending => ({
+        record: eventRecord(event),
+        item: `event ${event.id}`,
+        timeMs: Number(microsToMillis(event.timeMicros)),
+        constantMeasure: true,
+      }));
+      await this.send(eventCommonAttributes(tenant), pending);
+      return { accepted: events.length };
+    });
+  }
+
+  writeUsageReports(tenant: string, reports: readonly UsageReport[]): Promise<WriteResult> {
+    return this.track("usage_report", async () => {
+      validateTenant(tenant);
+      const pending = toUsageRecords(reports).map((report): Pending => ({
+        record: usageRecord(report),
+        item: `usage report ${report.cluster}@${microsToIso(report.timeMicros)}`,
+        timeMs: Number(microsToMillis(report.timeMicros)),
+        constantMeasure: false,
+      }));
+      await this.send(usageCommonAttributes(tenant), pending);
+      return { accepted: reports.length };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    this.client.destroy();
+  }
+
+  private async track(
+    item: "event" | "usage_report",
+    body: () => Promise<WriteResult>,
+  ): Promise<WriteResult> {
+    if (this.closed) throw new UnavailableError("the Timestream sink is closed");
+    const run = body();
+    this.inFlight.add(run);
+    try {
+      const result = await run;
+      this.metrics.written.inc({ sink: "timestream", item }, result.accepted);
+      return result;
+    } catch (err) {
+      const error = isDomainError(err)
+        ? err
+        : new InternalError("the Timestream sink failed", { cause: err });
+      this.metrics.failedBatches.inc({ sink: "timestream", reason: error.kind });
+      this.logger.warn({ err: error, table: this.name }, "timestream batch not acknowledged");
+      throw error;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  private async send(common: _Record, pending: Pending[]): Promise<void> {
+    await forEachBounded(chunk(pending, MAX_RECORDS_PER_WRITE), this.concurrency, (requests, signal) =>
+      this.sendChunk(common, requests, signal),
+    );
+  }
+
+  private async sendChunk(common: _Record, pending: Pending[], signal: AbortSignal): Promise<void> {
+    const command = new WriteRecordsCommand({
+      DatabaseName: this.options.database,
+      TableName: this.options.table,
+      CommonAttributes: common,
+      Records: pending.map((p) => p.record),
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(command, { abortSignal: signal });
+        return;
+      } catch (err) {
+        if (err instanceof RejectedRecordsException)
+          return this.judgeRejections(pending, err.RejectedRecords ?? []);
+        if (signal.aborted) throw new UnavailableError("write abandoned after another request failed");
+        if (!isRetryable(err) || attempt >= this.retry.maxAttempts) throw this.translate(err, attempt);
+        this.metrics.retries.inc({ sink: "timestream" });
+        const delay = backoffDelay(attempt, this.retry, this.random);
+        this.logger.debug({ err, attempt, delay, table: this.name }, "timestream write retry");
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  /** Accepts the request only if every rejection is a harmless duplicate; otherwise fails by cause. */
+  private judgeRejections(pending: Pending[], rejected: RejectedRecord[]): void {
+    const byCause = new Map<RejectionCause, RejectedItem[]>();
+    const nowMs = this.now().getTime();
+    for (const r of rejected) {
+      const p = r.RecordIndex === undefined ? undefined : pending[r.RecordIndex];
+      const reason = r.Reason ?? "no reason given";
+      const cause =
+        p === undefined
+          ? "other"
+          : classifyRejection({
+              reason,
+              existingVersion: r.ExistingVersion,
+              constantMeasure: p.constantMeasure,
+              version: RECORD_VERSION,
+              timeMs: p.timeMs,
+              nowMs,
+            });
+      this.metrics.rejectedRecords.inc({ sink: "timestream", cause });
+      const list = byCause.get(cause) ?? [];
+      list.push({
+        item: p?.item ?? `record ${String(r.RecordIndex)}`,
+        reason,
+        ...(r.ExistingVersion === undefined ? {} : { existingVersion: r.ExistingVersion }),
+      });
+      byCause.set(cause, list);
+    }
+    const future = byCause.get("future");
+    if (future) throw new TimestreamFutureTimeError(this.name, future);
+    const retention = byCause.get("retention");
+    if (retention) throw new TimestreamRetentionError(this.name, retention);
+    const other = byCause.get("other");
+    if (other) throw new TimestreamRejectedError(this.name, other);
+    this.logger.debug(
+      { duplicates: rejected.length, table: this.name },
+      "timestream duplicates already stored",
+    );
+  }
+
+  private translate(err: unknown, attempts: number): DomainError {
+    if (isDomainError(err)) return err;
+    const name = (err as { name?: unknown }).name;
+    const detail = err instanceof Error ? err.message : String(err);
+    switch (name) {
+      case "ResourceNotFoundException":
+        return new NotFoundError(`Timestream table ${this.name} does not exist`, { cause: err });
+      case "AccessDeniedException":
+        return new FailedPreconditionError(
+          `the tenants service may not write to Timestream table ${this.name}`,
+          {
+            cause: err,
+          },
+        );
+      case "ValidationException":
+        return new InvalidArgumentError(`Timestream refused the write to ${this.name}: ${detail}`, {
+          cause: err,
+        });
+      case "ServiceQuotaExceededException":
+        return new ResourceExhaustedError(`Timestream quota exceeded writing to ${this.name}`, {
+          cause: err,
+        });
+    }
+    if (isRetryable(err)) {
+      return new UnavailableError(
+        `Timestream write to ${this.name} still failing after ${attempts} attempts`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return new InternalError(`Timestream write to ${this.name} failed`, { cause: err });
+  }
+}
