@@ -1,10 +1,10 @@
-import { parse as parseLosslessJson } from "lossless-json";
 import type { ExtraFields, OneOf } from "../gen/events/events.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import { stringifyJson, type JsonObject } from "./json.js";
 import { KIND_CODECS, type KindCodec } from "./field-kinds.js";
 import { specOfCase, specOfType } from "./event-schema.js";
 import { packMembers, unpackMembers, type PackedMembers } from "./struct-members.js";
+import { parseLooseJson } from "./json-text.js";
 import { isLooseObject, setMember, toLossless, type LooseJson, type LooseObject } from "./loose-json.js";
 
 /**
@@ -14,22 +14,7 @@ import { isLooseObject, setMember, toLossless, type LooseJson, type LooseObject 
  * `eventToJson(eventFromJson(x))` equals x (numbers by exact value), also after a binary round trip.
  */
 
-/**
- * Text in which JSON.parse might round a number: 16 or more digits (and dots) in a row, or a
- * three-digit exponent (overflow, underflow). Anything else has at most 15 significant digits in the
- * normal range, so the double prints back as the same decimal value. A match inside a string only
- * costs the slower parser.
- */
-const MAY_ROUND = /[\d.]{16}|[:,[]\s*-?\d[\d.]*[eE][+-]?\d{3}/;
-
 const MAX_MESSAGE_TEXT = 200;
-
-/** Parses JSON text, exactly (LosslessNumber) only where a double might round. */
-function parseLooseJson(text: string): LooseJson {
-  if (!MAY_ROUND.test(text)) return JSON.parse(text) as LooseJson;
-  // Like JSON.parse, the last of duplicate keys wins.
-  return parseLosslessJson(text, null, { onDuplicateKey: ({ newValue }) => newValue }) as LooseJson;
-}
 
 function describe(value: LooseJson): string {
   if (value === null) return "null";
@@ -49,8 +34,9 @@ export function parseEvent(text: string): OneOf {
       cause: error,
     });
   }
-  if (!isLooseObject(value))
+  if (!isLooseObject(value)) {
     throw new InvalidArgumentError(`event is not a JSON object: got ${describe(value)}`);
+  }
   return decode(value);
 }
 

@@ -1,0 +1,24 @@
+import { parse as parseLosslessJson } from "lossless-json";
+import type { LooseJson } from "./loose-json.js";
+
+/**
+ * Text in which JSON.parse might round a number: 16 or more digits (and dots) in a row, or a
+ * three-digit exponent (overflow, underflow). Any other number has at most 15 significant digits in
+ * the normal range, so its double prints back as the same decimal value. A match inside a string only
+ * costs the slower parser.
+ */
+const MAY_ROUND = /[\d.]{16}|[:,[]\s*-?\d[\d.]*[eE][+-]?\d{3}/;
+
+/** Whether JSON.parse could round a number in this JSON text. */
+export function mayRoundNumbers(text: string): boolean {
+  return MAY_ROUND.test(text);
+}
+
+/**
+ * Parses JSON text: with the native JSON.parse unless a number might round, then exactly, with
+ * `LosslessNumber`s. Duplicate keys: the last wins, either way. @throws SyntaxError
+ */
+export function parseLooseJson(text: string): LooseJson {
+  if (!mayRoundNumbers(text)) return JSON.parse(text) as LooseJson;
+  return parseLosslessJson(text, null, { onDuplicateKey: ({ newValue }) => newValue }) as LooseJson;
+}
