@@ -176,10 +176,8 @@ export class TimestreamStore {
         if (record.bytes > MAX_RECORD_BYTES) {
           return reject(`Record size ${record.bytes} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.`);
         }
-        const store = this.storeFor(table, record.timeNanos, nowMs);
-        if (typeof store !== "string" || store === "reject") {
-          return reject(typeof store === "string" ? windowReason(table, nowMs) : store.reason);
-        }
+        const placement = placeInTime(table, record.timeNanos, nowMs);
+        if ("reason" in placement) return reject(placement.reason);
         const problem = record.measures.map(measureValueProblem).find((p) => p !== undefined);
         if (problem !== undefined) return reject(problem);
         const schemaProblem = this.schemaProblem(table, newColumns, record);
@@ -206,7 +204,7 @@ export class TimestreamStore {
         for (const m of record.measures) {
           if (!table.columns.has(m.column)) newColumns.set(m.column, { role: "measure", type: m.type });
         }
-        if (store === "memory") outcome.memoryStore++;
+        if (placement.store === "memory") outcome.memoryStore++;
         else outcome.magneticStore++;
       });
       await this.apply(table, newColumns, accepted);
@@ -246,20 +244,6 @@ export class TimestreamStore {
     const table = tables.get(name);
     if (table === undefined) throw notFound(`The table ${database}.${name} does not exist.`);
     return table;
-  }
-
-  /** Which store takes a record at this time, or why none does. */
-  private storeFor(
-    table: Table,
-    timeNanos: bigint,
-    nowMs: number,
-  ): "memory" | "magnetic" | "reject" | { reason: string } {
-    const timeMs = Number(timeNanos / 1_000_000n);
-    if (timeMs >= nowMs + MAX_FUTURE_MS) return "reject";
-    if (timeMs >= nowMs - table.settings.memoryStoreRetentionHours * 3_600_000) return "memory";
-    if (!table.settings.magneticStoreWrites) return "reject";
-    if (timeMs >= nowMs - table.settings.magneticStoreRetentionDays * 86_400_000) return "magnetic";
-    return { reason: "The record timestamp is outside the magnetic store retention period of the table." };
   }
 
   private schemaProblem(
@@ -358,10 +342,29 @@ export class TimestreamStore {
   }
 }
 
-function windowReason(table: Table, nowMs: number): string {
-  const start = new Date(nowMs - table.settings.memoryStoreRetentionHours * 3_600_000).toISOString();
-  const end = new Date(nowMs + MAX_FUTURE_MS).toISOString();
-  return `The record timestamp is outside the time range [${start}, ${end}) of the data ingestion window.`;
+/**
+ * Which store takes a record at this time, or why none does: the memory store takes the last
+ * `memoryStoreRetentionHours` up to 15 minutes ahead; older records go to the magnetic store only when
+ * magnetic writes are enabled, within its retention.
+ */
+function placeInTime(
+  table: Table,
+  timeNanos: bigint,
+  nowMs: number,
+): { store: "memory" | "magnetic" } | { reason: string } {
+  const timeMs = Number(timeNanos / 1_000_000n);
+  const memoryStart = nowMs - table.settings.memoryStoreRetentionHours * 3_600_000;
+  const end = nowMs + MAX_FUTURE_MS;
+  const outsideWindow = {
+    reason:
+      `The record timestamp is outside the time range [${new Date(memoryStart).toISOString()}, ` +
+      `${new Date(end).toISOString()}] of the data ingestion window.`,
+  };
+  if (timeMs > end) return outsideWindow;
+  if (timeMs >= memoryStart) return { store: "memory" };
+  if (!table.settings.magneticStoreWrites) return outsideWindow;
+  if (timeMs >= nowMs - table.settings.magneticStoreRetentionDays * 86_400_000) return { store: "magnetic" };
+  return { reason: "The record timestamp is outside the magnetic store retention period of the table." };
 }
 
 function valueSql(m: Measure, record: WriteRecord, param: (value: string) => string): string {

@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DescribeEndpointsCommand,
   DescribeTableCommand,
   type _Record,
   RejectedRecordsException,
@@ -256,5 +257,30 @@ describe("Timestream test endpoint", () => {
       name: "ValidationException",
     });
     await expect(send([record("x")], "missing")).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("answers DescribeEndpoints with its own address", async () => {
+    const result = await write.send(new DescribeEndpointsCommand({}));
+    expect(result.Endpoints).toEqual([{ Address: new URL(endpoint.url).host, CachePeriodInMinutes: 1440 }]);
+  });
+
+  it("speaks awsJson1_0 on the wire and refuses unsigned or unknown calls", async () => {
+    const post = (headers: Record<string, string>, body = "{}") =>
+      fetch(endpoint.url, { method: "POST", headers, body });
+    const signed = {
+      "content-type": "application/x-amz-json-1.0",
+      authorization: "AWS4-HMAC-SHA256 Credential=AKID/20240305/us-east-1/timestream/aws4_request",
+    };
+    const ok = await post({ ...signed, "x-amz-target": "Timestream_20181101.DescribeEndpoints" });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("application/x-amz-json-1.0");
+    const unknown = await post({ ...signed, "x-amz-target": "Timestream_20181101.DropEverything" });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { __type: string }).__type).toBe("UnknownOperationException");
+    const unsigned = await post({
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "Timestream_20181101.DescribeEndpoints",
+    });
+    expect(unsigned.status).toBe(403);
   });
 });
