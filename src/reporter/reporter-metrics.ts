@@ -1,0 +1,30 @@
+import { counter, type Registry } from "../observability/metrics.js";
+
+/** The reporter's counters (the consecutive-failure gauge lives in SubmissionHealth). */
+export function reporterMetrics(registry: Registry) {
+  return {
+    consumed: counter(registry, {
+      name: "tenant_events_reporter_events_consumed_total",
+      help: "Audit events read from the events server.",
+    }),
+    submitted: counter(registry, {
+      name: "tenant_events_reporter_events_submitted_total",
+      help: "Activity events the tenants service acknowledged.",
+    }),
+    batches: counter(registry, {
+      name: "tenant_events_reporter_batches_submitted_total",
+      help: "Batches the tenants service acknowledged.",
+    }),
+    rejected: counter(registry, {
+      name: "tenant_events_reporter_events_rejected_total",
+      help: "Activity events that could not be submitted (no valid time, too large) and were skipped.",
+      labelNames: ["reason"],
+    }),
+    cursorSaves: counter(registry, {
+      name: "tenant_events_reporter_cursor_saves_total",
+      help: "Checkpoints saved, after acknowledged batches or runs of filtered-out events.",
+    }),
+  };
+}
+
+export type ReporterMetrics = ReturnType<typeof reporterMetrics>;

@@ -1,0 +1,494 @@
+import { InternalError, InvalidArgumentError, isDomainError, type DomainError } from "../errors/errors.js";
+import type { StreamEvent } from "../gen/auth/auth.js";
+import type { OneOf } from "../gen/events/events.js";
+import type { Event } from "../gen/tenants/tenants.js";
+import { silentLogger, type Logger } from "../observability/logger.js";
+import { newRegistry, type Registry } from "../observability/metrics.js";
+import { buildActivityEvent } from "./activity-builder.js";
+import type { Anonymizer } from "./anonymizer/anonymizer.js";
+import { Batcher, type Batch } from "./batcher.js";
+import type { CursorStore } from "./cursor-store/cursor-store.js";
+import type { EventSource } from "./event-source.js";
+import { reporterMetrics, type ReporterMetrics } from "./reporter-metrics.js";
+import { RETRY_DEFAULTS, retry, type RetryOptions } from "./retry-policy.js";
+import { SubmissionHealth } from "./submission-health.js";
+import type { Submitter } from "./submitter/submitter.js";
+import { UsageReporter } from "./usage/usage-reporter.js";
+import type { UsageSource } from "./usage/usage-source.js";
+
+export interface ReporterOptions {
+  source: EventSource;
+  submitter: Submitter;
+  cursorStore: CursorStore;
+  anonymizer: Anonymizer;
+  /** Default silentLogger. */
+  logger?: Logger;
+  /** Where the reporter's metrics are declared. Default: a registry of its own (unexposed). */
+  registry?: Registry;
+  /** Most events in one SubmitEvents request. Default 500. */
+  batchSize?: number;
+  /** A batch closes before an event would take its encoded request past this. Default 1 MiB. */
+  batchBytes?: number;
+  /**
+   * Largest request the tenants service accepts (gRPC's default receive limit). An event bigger than
+   * `batchBytes` goes alone in its own batch; one that alone exceeds this is logged, counted
+   * (`tenant_events_reporter_events_rejected_total{reason="oversize"}`) and skipped, never left to
+   * stall the stream. Default 4 MiB.
+   */
+  maxMessageBytes?: number;
+  /** Longest an event waits in an open batch, ms. Default 5 000. */
+  batchInterval?: number;
+  /**
+   * With no batch open, the cursor is saved after this many consecutive filtered-out events, so a
+   * restart does not re-read them all. Default 10 000.
+   */
+  idleCheckpointEvents?: number;
+  /** ... or once this long has passed since the last save, ms. Default 60 000. */
+  idleCheckpointInterval?: number;
+  /** Stop once caught up with the audit log (a one-shot run). Default false: follow it. */
+  untilCaughtUp?: boolean;
+  /** Backoff between retries of a failed submission; see RETRY_DEFAULTS. */
+  retry?: RetryOptions;
+  /** Consecutive failed submissions after which an error is logged (and every multiple). Default 5. */
+  unhealthyAfter?: number;
+  /**
+   * Once stopping (abort) or after the stream failed, how long delivering the batch in hand may take,
+   * ms. Past it the reporter returns without saving: those events are read again on restart. Default
+   * 10 000.
+   */
+  shutdownTimeout?: number;
+  /** Periodic resource counts (SubmitUsageReports). Default none. */
+  usage?: {
+    source: UsageSource;
+    /** Between reports, ms; the first goes at start. Default 3 600 000 (hourly). */
+    interval?: number;
+  };
+}
+
+/** What one run did. */
+export interface ReporterResult {
+  /** The cursor saved last (what the next run resumes from). */
+  cursor: string;
+  eventsConsumed: number;
+  eventsSubmitted: number;
+  batchesSubmitted: number;
+  /** Activity events consumed but not acknowledged when the shutdown timeout ran out. */
+  eventsUndelivered: number;
+}
+
+const DEFAULTS = {
+  batchSize: 500,
+  batchBytes: 1024 * 1024,
+  maxMessageBytes: 4 * 1024 * 1024,
+  batchInterval: 5_000,
+  idleCheckpointEvents: 10_000,
+  idleCheckpointInterval: 60_000,
+  untilCaughtUp: false,
+  unhealthyAfter: 5,
+  shutdownTimeout: 10_000,
+  usageInterval: 3_600_000,
+};
+
+type Settings = typeof DEFAULTS;
+
+/** One step of the stream as the loop sees it. */
+type Step =
+  | { kind: "event"; result: IteratorResult<StreamEvent> }
+  | { kind: "failed"; error: unknown }
+  | { kind: "timer" }
+  | { kind: "aborted" };
+
+/**
+ * The tenant-side reporter: reads the audit event stream, keeps the events that make a user active,
+ * anonymizes them, submits them in batches and checkpoints the stream cursor only after the central side
+ * has acknowledged everything before it. Delivery is at-least-once: a crash between an acknowledgement and
+ * the checkpoint re-sends that batch, which the central side stores once (events are idempotent on id).
+ *
+ * A retryable failure (see retry-policy.ts) is retried with backoff for as long as it lasts, the
+ * consecutive-failure gauge and log reporting it; a non-retryable one stops the run with an error and
+ * the cursor where it was, since skipping the batch would lose data. If the stream itself fails, the
+ * events already read are delivered and checkpointed, then the stream's error is thrown.
+ */
+export class Reporter {
+  readonly #parts: RunParts;
+
+  /** @throws InvalidArgumentError for an option out of range */
+  constructor(options: ReporterOptions) {
+    const logger = options.logger ?? silentLogger;
+    const registry = options.registry ?? newRegistry();
+    const settings = resolveSettings(options);
+    const retryOptions = { ...RETRY_DEFAULTS, ...definedOnly(options.retry ?? {}) };
+    this.#parts = {
+      source: options.source,
+      submitter: options.submitter,
+      store: options.cursorStore,
+      anonymizer: options.anonymizer,
+      logger,
+      settings,
+      retry: retryOptions,
+      metrics: reporterMetrics(registry),
+      health: new SubmissionHealth(registry, logger, settings.unhealthyAfter),
+      usage:
+        options.usage &&
+        new UsageReporter({
+          source: options.usage.source,
+          submitter: options.submitter,
+          anonymizer: options.anonymizer,
+          interval: settings.usageInterval,
+          retry: retryOptions,
+          logger,
+          registry,
+        }),
+    };
+  }
+
+  /**
+   * Runs until `signal` aborts (SIGTERM: the batch in hand is delivered and checkpointed within
+   * `shutdownTimeout`, then it returns), until caught up with `untilCaughtUp`, or until a failure.
+   *
+   * @throws the non-retryable DomainError of a refused submission, with the cursor left where it was
+   * @throws the stream's error (e.g. DataLossError, InvalidArgumentError for a bad cursor), after
+   *   checkpointing what was read before it
+   * @throws what the cursor store throws
+   */
+  async run(signal: AbortSignal): Promise<ReporterResult> {
+    return new Run(this.#parts, signal).execute();
+  }
+}
+
+/** What every run of one Reporter shares. */
+interface RunParts {
+  source: EventSource;
+  submitter: Submitter;
+  store: CursorStore;
+  anonymizer: Anonymizer;
+  logger: Logger;
+  settings: Settings;
+  retry: Required<RetryOptions>;
+  metrics: ReporterMetrics;
+  health: SubmissionHealth;
+  usage: UsageReporter | undefined;
+}
+
+/** The state of one `run`. */
+class Run {
+  readonly #p: RunParts;
+  readonly #signal: AbortSignal;
+  /** Stops the stream (and usage reports): on abort, on failure, at the end. */
+  readonly #streamStop = new AbortController();
+  /** Stops deliveries: `shutdownTimeout` after stopping began. */
+  readonly #deliveryStop = new AbortController();
+  #shutdownTimer: NodeJS.Timeout | undefined;
+  #saved = "";
+  #lastSaveAt = 0;
+  #filteredSinceSave = 0;
+  #batcher: Batcher | undefined;
+  /** Batches closed but not yet acknowledged, oldest first. */
+  readonly #ready: Batch[] = [];
+  readonly #result: ReporterResult = {
+    cursor: "",
+    eventsConsumed: 0,
+    eventsSubmitted: 0,
+    batchesSubmitted: 0,
+    eventsUndelivered: 0,
+  };
+
+  constructor(parts: RunParts, signal: AbortSignal) {
+    this.#p = parts;
+    this.#signal = signal;
+  }
+
+  async execute(): Promise<ReporterResult> {
+    const onAbort = (): void => this.#beginShutdown();
+    this.#signal.addEventListener("abort", onAbort, { once: true });
+    if (this.#signal.aborted) this.#beginShutdown();
+    const usage = this.#p.usage?.run(this.#streamStop.signal);
+    try {
+      return await this.#execute();
+    } finally {
+      this.#signal.removeEventListener("abort", onAbort);
+      clearTimeout(this.#shutdownTimer);
+      this.#streamStop.abort();
+      await usage;
+    }
+  }
+
+  async #execute(): Promise<ReporterResult> {
+    const { settings, logger } = this.#p;
+    this.#saved = await this.#p.store.load();
+    this.#result.cursor = this.#saved;
+    this.#lastSaveAt = now();
+    const batcher = new Batcher(
+      {
+        maxEvents: settings.batchSize,
+        maxBytes: settings.batchBytes,
+        hardLimitBytes: settings.maxMessageBytes,
+      },
+      this.#saved,
+    );
+    this.#batcher = batcher;
+    logger.info({ resumed: this.#saved !== "", untilCaughtUp: settings.untilCaughtUp }, "reporter started");
+
+    const stream = this.#p.source.streamEvents(this.#saved, {
+      signal: this.#streamStop.signal,
+      untilCaughtUp: settings.untilCaughtUp,
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    let next: Promise<Step> | undefined;
+    let streamFailure: { error: unknown } | undefined;
+    try {
+      while (!this.#signal.aborted) {
+        next ??= iterator.next().then(
+          (result): Step => ({ kind: "event", result }),
+          (error: unknown): Step => ({ kind: "failed", error }),
+        );
+        const step = await this.#wait(next, this.#deadline(batcher));
+        if (step.kind === "aborted") break;
+        if (step.kind === "timer") {
+          await this.#onTimer(batcher);
+          continue;
+        }
+        next = undefined;
+        if (step.kind === "failed") {
+          streamFailure = { error: step.error };
+          break;
+        }
+        if (step.result.done === true) break;
+        await this.#consume(step.result.value, batcher);
+      }
+      if (streamFailure !== undefined) {
+        logger.error(
+          { err: streamFailure.error },
+          "event stream failed: delivering what was read, then stopping",
+        );
+        this.#beginShutdown();
+      }
+      this.#streamStop.abort();
+      await this.#finish(batcher);
+    } catch (err) {
+      if (!(this.#deliveryStop.signal.aborted && err === this.#deliveryStop.signal.reason)) throw err;
+      this.#result.eventsUndelivered = this.#undelivered();
+      logger.warn(
+        { events: this.#result.eventsUndelivered, shutdownTimeout: settings.shutdownTimeout },
+        "shutdown timeout: events not acknowledged are left unsaved and will be read again on restart",
+      );
+    } finally {
+      this.#streamStop.abort();
+      if (next !== undefined) await next;
+      await iterator.return?.();
+    }
+    if (streamFailure !== undefined) throw streamFailure.error;
+    this.#result.cursor = this.#saved;
+    logger.info({ ...this.#result }, "reporter stopped");
+    return this.#result;
+  }
+
+  /** Waits for the stream's next step, the deadline, or the abort, whichever comes first. */
+  #wait(next: Promise<Step>, due: number | undefined): Promise<Step> {
+    if (this.#signal.aborted) return Promise.resolve({ kind: "aborted" });
+    return new Promise<Step>((resolve) => {
+      const finish = (step: Step): void => {
+        clearTimeout(timer);
+        this.#signal.removeEventListener("abort", onAbort);
+        resolve(step);
+      };
+      const onAbort = (): void => finish({ kind: "aborted" });
+      const timer =
+        due === undefined ? undefined : setTimeout(() => finish({ kind: "timer" }), Math.max(0, due - now()));
+      this.#signal.addEventListener("abort", onAbort, { once: true });
+      void next.then(finish);
+    });
+  }
+
+  /** When the loop must act without a new event: the open batch's interval, or an idle checkpoint. */
+  #deadline(batcher: Batcher): number | undefined {
+    const { batchInterval, idleCheckpointInterval } = this.#p.settings;
+    if (batcher.openedAt !== undefined) return batcher.openedAt + batchInterval;
+    if (batcher.position !== this.#saved) return this.#lastSaveAt + idleCheckpointInterval;
+    return undefined;
+  }
+
+  async #onTimer(batcher: Batcher): Promise<void> {
+    const batch = batcher.flush();
+    if (batch !== undefined) await this.#deliver(batch);
+    else if (batcher.position !== this.#saved) await this.#save(batcher.position);
+  }
+
+  async #consume(streamEvent: StreamEvent, batcher: Batcher): Promise<void> {
+    const { metrics, settings } = this.#p;
+    this.#result.eventsConsumed++;
+    metrics.consumed.inc();
+    const event = streamEvent.event === undefined ? null : this.#build(streamEvent.event);
+    if (event === null) {
+      batcher.skip(streamEvent.cursor);
+      this.#filteredSinceSave++;
+      if (
+        batcher.pendingEvents === 0 &&
+        this.#filteredSinceSave >= settings.idleCheckpointEvents &&
+        batcher.position !== this.#saved
+      ) {
+        await this.#save(batcher.position);
+      }
+      return;
+    }
+    let closed: Batch[];
+    try {
+      closed = batcher.add(event, streamEvent.cursor, now());
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      this.#reject(err, "oversize");
+      batcher.skip(streamEvent.cursor);
+      return;
+    }
+    for (const batch of closed) await this.#deliver(batch);
+  }
+
+  /** The activity event for a stream event; null when filtered out or refused (logged and counted). */
+  #build(event: OneOf): Event | null {
+    try {
+      return buildActivityEvent(event, this.#p.anonymizer);
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      this.#reject(err, "invalid");
+      return null;
+    }
+  }
+
+  #reject(err: InvalidArgumentError, reason: "invalid" | "oversize"): void {
+    this.#p.metrics.rejected.inc({ reason });
+    this.#p.logger.error({ err, reason }, `activity event skipped: ${err.message}`);
+  }
+
+  /** Submits a batch (retrying what is retryable), then saves its cursor. */
+  async #deliver(batch: Batch): Promise<void> {
+    const { submitter, health, logger, metrics } = this.#p;
+    const n = batch.events.length;
+    this.#ready.push(batch);
+    let accepted: number;
+    try {
+      ({ accepted } = await retry(
+        (signal) => submitter.submitEvents(batch.events, { signal }),
+        this.#p.retry,
+        this.#deliveryStop.signal,
+        {
+          onFailure: (err, failures, retryIn) => {
+            health.failed(err, "SubmitEvents");
+            if (retryIn !== undefined) {
+              logger.warn(
+                { err, events: n, failures, retryInMs: Math.round(retryIn) },
+                "batch submission failed: retrying",
+              );
+            }
+          },
+        },
+      ));
+    } catch (err) {
+      if (this.#deliveryStop.signal.aborted) throw err;
+      throw refused(err, n);
+    }
+    health.succeeded();
+    if (accepted !== n)
+      logger.warn({ events: n, accepted }, "tenants service acknowledged a different count");
+    this.#result.eventsSubmitted += n;
+    this.#result.batchesSubmitted++;
+    metrics.submitted.inc(n);
+    metrics.batches.inc();
+    logger.debug({ events: n, bytes: batch.bytes }, "batch acknowledged");
+    await this.#save(batch.cursor);
+    this.#ready.shift();
+  }
+
+  /** Delivers the open batch and checkpoints the position of the last event consumed. */
+  async #finish(batcher: Batcher): Promise<void> {
+    const batch = batcher.flush();
+    if (batch !== undefined) await this.#deliver(batch);
+    if (batcher.position !== this.#saved) await this.#save(batcher.position);
+  }
+
+  async #save(cursor: string): Promise<void> {
+    await this.#p.store.save(cursor);
+    this.#saved = cursor;
+    this.#result.cursor = cursor;
+    this.#lastSaveAt = now();
+    this.#filteredSinceSave = 0;
+    this.#p.metrics.cursorSaves.inc();
+  }
+
+  /** Stops reading and starts the clock on delivering what is in hand. */
+  #beginShutdown(): void {
+    this.#streamStop.abort();
+    this.#shutdownTimer ??= setTimeout(
+      () => this.#deliveryStop.abort(new Error("shutdown timeout")),
+      this.#p.settings.shutdownTimeout,
+    );
+  }
+
+  #undelivered(): number {
+    return this.#ready.reduce((sum, b) => sum + b.events.length, 0) + (this.#batcher?.pendingEvents ?? 0);
+  }
+}
+
+/** A non-retryable refusal, said plainly: same kind as the cause, so callers can still tell them apart. */
+function refused(err: unknown, events: number): DomainError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const message =
+    `the tenants service refused a batch of ${events} events: ${reason}. The cursor was not advanced, ` +
+    `so nothing is skipped: fix the cause and restart to resend`;
+  if (!isDomainError(err)) return new InternalError(message, { cause: err });
+  const Kind = err.constructor as new (message: string, options: { cause: unknown }) => DomainError;
+  return new Kind(message, { cause: err });
+}
+
+function resolveSettings(options: ReporterOptions): Settings {
+  const s: Settings = {
+    ...DEFAULTS,
+    ...definedOnly({
+      batchSize: options.batchSize,
+      batchBytes: options.batchBytes,
+      maxMessageBytes: options.maxMessageBytes,
+      batchInterval: options.batchInterval,
+      idleCheckpointEvents: options.idleCheckpointEvents,
+      idleCheckpointInterval: options.idleCheckpointInterval,
+      untilCaughtUp: options.untilCaughtUp,
+      unhealthyAfter: options.unhealthyAfter,
+      shutdownTimeout: options.shutdownTimeout,
+      usageInterval: options.usage?.interval,
+    }),
+  };
+  for (const key of [
+    "batchSize",
+    "batchBytes",
+    "maxMessageBytes",
+    "idleCheckpointEvents",
+    "unhealthyAfter",
+  ] as const) {
+    if (!Number.isSafeInteger(s[key]) || s[key] < 1) {
+      throw new InvalidArgumentError(`reporter option ${key} must be a positive integer, got ${s[key]}`);
+    }
+  }
+  for (const key of [
+    "batchInterval",
+    "idleCheckpointInterval",
+    "shutdownTimeout",
+    "usageInterval",
+  ] as const) {
+    if (!Number.isFinite(s[key]) || s[key] <= 0) {
+      throw new InvalidArgumentError(`reporter option ${key} must be a positive number of ms, got ${s[key]}`);
+    }
+  }
+  if (s.batchBytes > s.maxMessageBytes) {
+    throw new InvalidArgumentError(
+      `reporter option batchBytes (${s.batchBytes}) must not exceed maxMessageBytes (${s.maxMessageBytes})`,
+    );
+  }
+  return s;
+}
+
+/** The object without its undefined properties, so spreading it over defaults keeps the defaults. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function now(): number {
+  return performance.now();
+}
