@@ -213,6 +213,9 @@ export class TimestreamSink implements Sink {
 
   /** Accepts the request only if every rejection is a harmless duplicate; otherwise fails by cause. */
   private judgeRejections(pending: Pending[], rejected: RejectedRecord[]): void {
+    if (rejected.length === 0) {
+      throw new TimestreamRejectedError(this.name, [{ item: "request", reason: "rejected without details" }]);
+    }
     const byCause = new Map<RejectionCause, RejectedItem[]>();
     const nowMs = this.now().getTime();
     for (const r of rejected) {
