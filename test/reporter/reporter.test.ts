@@ -310,8 +310,8 @@ describe("Reporter", () => {
   });
 
   it("skips, logs and counts an active event it cannot submit, and carries on", async () => {
-    const noTime = active(2, undefined, undefined, { time: undefined });
-    const source = new FakeEventSource(scripted([active(1), noTime, active(3)]));
+    const yearZero = active(2, undefined, undefined, { time: "0000-06-01T00:00:00Z" });
+    const source = new FakeEventSource(scripted([active(1), yearZero, active(3)]));
     const t = setup(source);
     await t.reporter().run(never);
     expect(ids(t.submitter.acknowledged)).toEqual([["uid-1", "uid-3"]]);
