@@ -22,7 +22,7 @@ export function attributeToJson(value: AttributeValue): JsonValue {
 
 export function mapToJson(map: Record<string, AttributeValue>): JsonObject {
   const object: JsonObject = {};
-  for (const [key, value] of Object.entries(map)) object[key] = attributeToJson(value);
+  for (const [key, value] of Object.entries(map)) setOwn(object, key, attributeToJson(value));
   return object;
 }
 
@@ -37,6 +37,13 @@ export function jsonToAttribute(value: JsonValue): AttributeValue {
 
 export function jsonToMap(object: JsonObject): Record<string, AttributeValue> {
   const map: Record<string, AttributeValue> = {};
-  for (const [key, value] of Object.entries(object)) map[key] = jsonToAttribute(value);
+  for (const [key, value] of Object.entries(object)) setOwn(map, key, jsonToAttribute(value));
   return map;
+}
+
+/** Assigns an own property, even for the key "__proto__" (which plain assignment would treat as the prototype). */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -23,12 +23,15 @@ export interface ItemOptions {
   retentionSeconds?: number;
   /** SessionID for events without a session; default a fresh random UUID, as Teleport does. */
   newSessionId?: () => string;
+  /** The write time (ms since the epoch), from which Teleport counts the retention. Default Date.now. */
+  now?: () => number;
 }
 
 /**
  * The item Teleport writes for an audit event: SessionID (the event's `sid`, or a fresh UUID), EventIndex
- * (`ei`), EventType, CreatedAt (Unix seconds), Expires, FieldsMap (the event as a native map, numbers
- * exact), EventNamespace and CreatedAtDate (yyyy-mm-dd, UTC).
+ * (`ei`), EventType, CreatedAt (the event's time, Unix seconds), Expires (write time plus retention, as
+ * Teleport's setExpiry does), FieldsMap (the event as a native map, numbers exact), EventNamespace and
+ * CreatedAtDate (the event's UTC date, yyyy-mm-dd).
  * @throws InvalidArgumentError when the event has no type, no valid time or a non-integer `ei`.
  */
 export function itemFromEvent(event: JsonObject, options: ItemOptions = {}): Item {
@@ -48,12 +51,13 @@ export function itemFromEvent(event: JsonObject, options: ItemOptions = {}): Ite
   const sid = event["sid"];
   const sessionId = typeof sid === "string" && sid !== "" ? sid : (options.newSessionId ?? randomUUID)();
   const retention = options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS;
+  const writtenAt = Math.floor((options.now ?? Date.now)() / 1000);
   return {
     SessionID: { S: sessionId },
     EventIndex: { N: eventIndex },
     EventType: { S: type },
     CreatedAt: { N: String(createdAt) },
-    Expires: { N: String(createdAt + retention) },
+    Expires: { N: String(writtenAt + retention) },
     FieldsMap: { M: jsonToMap(event) },
     EventNamespace: { S: TELEPORT_TABLE.namespace },
     CreatedAtDate: { S: new Date(createdAt * 1000).toISOString().slice(0, 10) },

@@ -1,0 +1,65 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  attributeToJson,
+  jsonToAttribute,
+  jsonToMap,
+  mapToJson,
+} from "../../../src/auditlog/dynamo/attribute-value.js";
+import type { AttributeValue } from "../../../src/auditlog/dynamo/streams-client.js";
+import { LosslessNumber, parseJson, stringifyJson, type JsonValue } from "../../../src/events/json.js";
+
+describe("attribute values ↔ JSON", () => {
+  it.each<[string, AttributeValue, string]>([
+    ["string", { S: "alice" }, '"alice"'],
+    ["number beyond 2^53, exact", { N: "18446744073709551615" }, "18446744073709551615"],
+    ["decimal", { N: "0.1" }, "0.1"],
+    ["bool", { BOOL: false }, "false"],
+    ["null", { NULL: true }, "null"],
+    ["list", { L: [{ S: "a" }, { N: "1" }] }, '["a",1]'],
+    [
+      "map",
+      { M: { user: { S: "bob" }, ei: { N: "9007199254740993" } } },
+      '{"user":"bob","ei":9007199254740993}',
+    ],
+    ["string set", { SS: ["x", "y"] }, '["x","y"]'],
+    ["number set", { NS: ["1", "2"] }, "[1,2]"],
+    ["binary as base64", { B: new Uint8Array([1, 2, 3]) }, '"AQID"'],
+  ])("%s", (_name, value, json) => {
+    expect(stringifyJson(attributeToJson(value))).toBe(json);
+  });
+
+  it("writes JSON the way Teleport marshals event fields", () => {
+    expect(jsonToAttribute(parseJson('{"a":[1,"x",true,null],"b":{"c":12345678901234567890}}'))).toEqual({
+      M: {
+        a: { L: [{ N: "1" }, { S: "x" }, { BOOL: true }, { NULL: true }] },
+        b: { M: { c: { N: "12345678901234567890" } } },
+      },
+    });
+  });
+
+  it("keeps a __proto__ key as data", () => {
+    const map = jsonToMap(parseJson('{"__proto__":{"x":1}}') as never);
+    expect(Object.keys(map)).toEqual(["__proto__"]);
+    expect(Object.keys(mapToJson(map))).toEqual(["__proto__"]);
+  });
+
+  it("round-trips any JSON exactly", () => {
+    const json = fc.letrec<{ value: JsonValue }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.constant(null),
+        fc.boolean(),
+        fc.string(),
+        fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map((n) => new LosslessNumber(n.toString())),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(stringifyJson(attributeToJson(jsonToAttribute(value)))).toBe(stringifyJson(value));
+      }),
+    );
+  });
+});

@@ -1,0 +1,172 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EMPTY_CURSOR } from "../../../src/cursor/cursor.js";
+import {
+  collect,
+  expectEveryCursorResumes,
+  expectExactly,
+  expectShardOrder,
+  simulatedLog,
+} from "./harness.js";
+import { HOUR, MINUTE, StreamSimulator, VirtualClock, seededRandom } from "./stream-simulator.js";
+
+type Op =
+  | { kind: "write"; shard: number }
+  | { kind: "split"; shard: number; children: number }
+  | { kind: "noise"; shard: number; type: "MODIFY" | "REMOVE" | "CHUNK" }
+  | { kind: "wait"; ms: number };
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant("write" as const), shard: fc.nat(7) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("split" as const),
+      shard: fc.nat(7),
+      children: fc.integer({ min: 1, max: 2 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("noise" as const),
+      shard: fc.nat(7),
+      type: fc.constantFrom("MODIFY" as const, "REMOVE" as const, "CHUNK" as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("wait" as const),
+      ms: fc.integer({ min: 1, max: 20 * MINUTE }),
+    }),
+  },
+);
+
+/** Applies one scripted step; returns the uid of an event written, if any. */
+function apply(sim: StreamSimulator, op: Op): string | undefined {
+  const open = sim.openShards();
+  const shard = open[("shard" in op ? op.shard : 0) % open.length] as string;
+  switch (op.kind) {
+    case "write":
+      return sim.writeEvent(shard);
+    case "split":
+      if (open.length < 6) sim.split(shard, op.children);
+      return undefined;
+    case "noise":
+      sim.writeNonEvent(op.type, shard);
+      return undefined;
+    case "wait":
+      sim.clock.advance(op.ms);
+      return undefined;
+  }
+}
+
+describe("DynamoAuditLog properties over random stream histories", () => {
+  it("reads a finished history exactly once, in shard order, and every cursor resumes to exactly the rest", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArbitrary, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (ops, roots, pageSize) => {
+          const sim = new StreamSimulator(new VirtualClock(), { shards: roots, recordsPageSize: pageSize });
+          const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
+          const { log } = simulatedLog(sim);
+          const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+          const uids = delivered.map((d) => d.uid);
+          expectExactly(uids, written);
+          expectShardOrder(uids, sim);
+          await expectEveryCursorResumes(log, sim, delivered);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("following a live stream (splits, throttling, 16-minute stalls, empty polls) loses and repeats nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * MINUTE }), opArbitrary), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 * HOUR }), fc.integer({ min: 1, max: 4 })), {
+          maxLength: 4,
+        }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.record({
+          pageSize: fc.integer({ min: 1, max: 4 }),
+          pollIntervalMs: fc.integer({ min: 1000, max: 5000 }),
+          refreshIntervalMs: fc.integer({ min: 10_000, max: 10 * MINUTE }),
+          stallChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
+        }),
+        async (timeline, throttles, seed, settings) => {
+          const clock = new VirtualClock();
+          const sim = new StreamSimulator(clock, { recordsPageSize: settings.pageSize });
+          const written: string[] = [];
+          let at = clock.now();
+          for (const [gap, op] of timeline) {
+            at += gap;
+            // "wait" steps are the consumer's business here: the timeline already spaces the writes.
+            if (op.kind !== "wait") {
+              clock.at(at, () => {
+                const uid = apply(sim, op);
+                if (uid !== undefined) written.push(uid);
+              });
+            }
+          }
+          const lastAction = at;
+          for (const [when, count] of throttles) clock.at(clock.now() + when, () => sim.throttle(count));
+          const random = seededRandom(seed);
+          const { log } = simulatedLog(sim, {
+            pollIntervalMs: settings.pollIntervalMs,
+            refreshIntervalMs: settings.refreshIntervalMs,
+            random,
+          });
+          const delivered = await collect(log, sim, EMPTY_CURSOR, {
+            stopWhen: (d) => clock.now() >= lastAction && d.length === written.length,
+            deadline: lastAction + 6 * HOUR,
+            onEvent: () => {
+              if (random() < settings.stallChance) clock.advance(16 * MINUTE);
+            },
+          });
+          const uids = delivered.map((d) => d.uid);
+          expectExactly(uids, written);
+          expectShardOrder(uids, sim);
+          await expectEveryCursorResumes(log, sim, delivered);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a stream interrupted at random points and resumed each time from its last cursor delivers everything once", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArbitrary, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
+        async (ops, chunks) => {
+          const sim = new StreamSimulator(new VirtualClock(), { shards: 2, recordsPageSize: 3 });
+          const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
+          const { log } = simulatedLog(sim);
+          const all: string[] = [];
+          let cursor = "";
+          for (let i = 0; ; i++) {
+            const limit = chunks[i % chunks.length] as number;
+            const part = await collect(log, sim, cursor, {
+              untilCaughtUp: true,
+              stopWhen: (d) => d.length >= limit,
+            });
+            if (part.length === 0) break;
+            all.push(...part.map((d) => d.uid));
+            cursor = (part.at(-1) as { cursor: string }).cursor;
+          }
+          expectExactly(all, written);
+          expect(all.length).toBe(written.length);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
