@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type ServiceError } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status } from "@grpc/grpc-js";
 import {
   SubmitEventsRequest,
   TenantsServiceService,
