@@ -2,12 +2,12 @@ import { parse as parseLosslessJson } from "lossless-json";
 import type { LooseJson } from "./loose-json.js";
 
 /**
- * Text in which JSON.parse might round a number: 16 or more digits (and dots) in a row, or a
- * three-digit exponent (overflow, underflow). Any other number has at most 15 significant digits in
- * the normal range, so its double prints back as the same decimal value. A match inside a string only
- * costs the slower parser.
+ * Text in which JSON.parse might round a number: a number token (after `:`, `,` or `[`) with 16 or
+ * more digits and dots, or with a three-digit exponent (overflow, underflow). Any other number has at
+ * most 15 significant digits in the normal range, so its double prints back as the same decimal
+ * value. A match inside a string only costs the slower parser.
  */
-const MAY_ROUND = /[\d.]{16}|[:,[]\s*-?\d[\d.]*[eE][+-]?\d{3}/;
+const MAY_ROUND = /[:,[]\s*-?(?:[\d.]{16}|\d[\d.]*[eE][+-]?\d{3})/;
 
 /** Whether JSON.parse could round a number in this JSON text. */
 export function mayRoundNumbers(text: string): boolean {

@@ -9,8 +9,9 @@ const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}
 const ANY_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-const SECONDS_PER_DAY = 86_400n;
-const NANOS_PER_SECOND = 1_000_000_000n;
+const SECONDS_PER_DAY = 86_400;
+const BIG_SECONDS_PER_DAY = 86_400n;
+const NANOS_PER_SECOND = 1_000_000_000;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
 function daysFromCivil(year: number, month: number, day: number): number {
@@ -46,29 +47,31 @@ function daysInMonth(year: number, month: number): number {
 }
 
 function toTimestamp(fields: readonly (string | undefined)[], offsetSeconds: number): Timestamp | undefined {
-  const [year, month, day, hour, minute, second] = fields.slice(0, 6).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(fields[0]);
+  const month = Number(fields[1]);
+  const day = Number(fields[2]);
+  const hour = Number(fields[3]);
+  const minute = Number(fields[4]);
+  const second = Number(fields[5]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const seconds =
-    BigInt(daysFromCivil(year, month, day)) * SECONDS_PER_DAY +
-    BigInt(hour * 3600 + minute * 60 + second - offsetSeconds);
-  const nanos = Number((fields[6] ?? "").slice(0, 9).padEnd(9, "0"));
-  return { seconds, nanos };
+  // Four-digit years keep every second count well within a double's exact integers.
+  const seconds = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+  const fraction = fields[6];
+  const nanos =
+    fraction === undefined
+      ? 0
+      : Number(fraction.length >= 9 ? fraction.slice(0, 9) : fraction.padEnd(9, "0"));
+  return { seconds: BigInt(seconds - offsetSeconds), nanos };
 }
 
 /** Parses a timestamp exactly as Teleport writes it; undefined for any other spelling. */
 export function parseCanonicalTimestamp(text: string): Timestamp | undefined {
   const match = CANONICAL.exec(text);
   if (match === null) return undefined;
-  const timestamp = toTimestamp(match.slice(1), 0);
-  return timestamp !== undefined && formatTimestamp(timestamp) === text ? timestamp : undefined;
+  // RFC3339Nano trims the fraction's trailing zeros (and drops an all-zero fraction).
+  if (match[7]?.endsWith("0")) return undefined;
+  return toTimestamp(match.slice(1), 0);
 }
 
 /**
@@ -90,25 +93,32 @@ export function parseTimestamp(text: string): Timestamp | undefined {
 
 /** Formats like Go's time.RFC3339Nano in UTC. */
 export function formatTimestamp(timestamp: Timestamp): string {
-  const total = timestamp.seconds * NANOS_PER_SECOND + BigInt(timestamp.nanos);
-  let seconds = total / NANOS_PER_SECOND;
-  let nanos = total % NANOS_PER_SECOND;
-  if (nanos < 0n) {
-    nanos += NANOS_PER_SECOND;
-    seconds -= 1n;
+  let seconds = timestamp.seconds;
+  let nanos = timestamp.nanos;
+  if (nanos < 0 || nanos >= NANOS_PER_SECOND) {
+    const carry = Math.floor(nanos / NANOS_PER_SECOND);
+    seconds += BigInt(carry);
+    nanos -= carry * NANOS_PER_SECOND;
   }
-  let days = seconds / SECONDS_PER_DAY;
-  let secondOfDay = seconds % SECONDS_PER_DAY;
-  if (secondOfDay < 0n) {
-    secondOfDay += SECONDS_PER_DAY;
-    days -= 1n;
+  // Every representable date's second count is a safe integer; the bigint path is for absurd values.
+  const total = Number(seconds);
+  let days: number;
+  let secondOfDay: number;
+  if (Number.isSafeInteger(total)) {
+    days = Math.floor(total / SECONDS_PER_DAY);
+    secondOfDay = total - days * SECONDS_PER_DAY;
+  } else {
+    const bigDays = seconds / BIG_SECONDS_PER_DAY - (seconds % BIG_SECONDS_PER_DAY < 0n ? 1n : 0n);
+    days = Number(bigDays);
+    secondOfDay = Number(seconds - bigDays * BIG_SECONDS_PER_DAY);
   }
-  const { year, month, day } = civilFromDays(Number(days));
-  const sod = Number(secondOfDay);
+  const { year, month, day } = civilFromDays(days);
   const yearText = year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
-  const time = `${pad(Math.floor(sod / 3600), 2)}:${pad(Math.floor(sod / 60) % 60, 2)}:${pad(sod % 60, 2)}`;
-  const fraction = nanos === 0n ? "" : `.${nanos.toString().padStart(9, "0").replace(/0+$/, "")}`;
-  return `${yearText}-${pad(month, 2)}-${pad(day, 2)}T${time}${fraction}Z`;
+  const hh = pad(Math.floor(secondOfDay / 3600), 2);
+  const mm = pad(Math.floor(secondOfDay / 60) % 60, 2);
+  const ss = pad(secondOfDay % 60, 2);
+  const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
+  return `${yearText}-${pad(month, 2)}-${pad(day, 2)}T${hh}:${mm}:${ss}${fraction}Z`;
 }
 
 /** A timestamp as a Date (millisecond precision); undefined beyond the Date range. */
