@@ -117,8 +117,8 @@ export function planResume(input: ResumeInput): ResumePlan {
 function leftThisStream(shard: string, oldestListed: number | undefined, streamCreatedAt?: number): boolean {
   const created = shardCreationTime(shard);
   if (created === undefined || oldestListed === undefined || created >= oldestListed) return false;
-  // CreationRequestDateTime may be rounded to the second; a shard cannot predate its stream by more.
-  return streamCreatedAt === undefined || created >= streamCreatedAt - 1000;
+  // A stream's shards are created after it (CreationRequestDateTime has millisecond precision).
+  return streamCreatedAt === undefined || created >= streamCreatedAt;
 }
 
 function minimum(values: (number | undefined)[]): number | undefined {

@@ -1,0 +1,173 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDynamoAuditLog, ensureEventsTable, ingestEvents } from "../../../src/auditlog/dynamo/index.js";
+import { decodeCursor, EMPTY_CURSOR, type Cursor } from "../../../src/cursor/cursor.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../../src/errors/errors.js";
+import { formatEvent } from "../../../src/events/codec.js";
+import { stringifyJson, type JsonObject } from "../../../src/events/json.js";
+import type { StreamEvent } from "../../../src/gen/auth/auth.js";
+import { startDynamoDbLocal, type DynamoDbLocal } from "../../support/dynamodb-local.js";
+import { fixtureEvents } from "./fixtures.js";
+
+let local: DynamoDbLocal;
+let tables = 0;
+
+beforeAll(async () => {
+  local = await startDynamoDbLocal();
+});
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+function newTable(): string {
+  return `teleport-events-${++tables}`;
+}
+
+function logFor(table: string) {
+  return createDynamoAuditLog({ table, ...local.clientConfig, pollIntervalMs: 50 });
+}
+
+async function read(
+  table: string,
+  cursor: Cursor,
+  options: { untilCaughtUp?: boolean; count?: number } = { untilCaughtUp: true },
+): Promise<StreamEvent[]> {
+  const log = logFor(table);
+  const controller = new AbortController();
+  const events: StreamEvent[] = [];
+  try {
+    for await (const event of log.streamEvents(cursor, controller.signal, {
+      untilCaughtUp: options.untilCaughtUp ?? false,
+    })) {
+      events.push(event);
+      if (events.length === options.count) controller.abort();
+    }
+  } finally {
+    await log.close();
+  }
+  return events;
+}
+
+/** Events as plain JSON, for comparing with the fixture. */
+const asJson = (events: StreamEvent[]) =>
+  events.map((e) => JSON.parse(formatEvent(e.event ?? {})) as unknown);
+const fixtureJson = (events: JsonObject[]) => events.map((e) => JSON.parse(stringifyJson(e)) as unknown);
+
+describe("DynamoAuditLog against DynamoDB Local", () => {
+  it("streams ingested Teleport events in order and resumes from a middle cursor with exactly the rest", async () => {
+    const table = newTable();
+    const events = fixtureEvents();
+    const result = await ingestEvents({ table, ...local.clientConfig }, events);
+    expect(result).toEqual({ written: events.length, duplicates: 0 });
+
+    const all = await read(table, EMPTY_CURSOR);
+    expect(asJson(all)).toEqual(fixtureJson(events));
+
+    const middle = 7;
+    const rest = await read(table, decodeCursor((all[middle] as StreamEvent).cursor));
+    expect(asJson(rest)).toEqual(fixtureJson(events.slice(middle + 1)));
+    expect(await read(table, decodeCursor((all.at(-1) as StreamEvent).cursor))).toEqual([]);
+  });
+
+  it("follows the table: events written while streaming arrive", async () => {
+    const table = newTable();
+    const events = fixtureEvents();
+    await ingestEvents({ table, ...local.clientConfig }, events.slice(0, 5));
+    const streaming = read(table, EMPTY_CURSOR, { count: events.length });
+    await ingestEvents({ table, ...local.clientConfig }, events.slice(5));
+    expect(asJson(await streaming)).toEqual(fixtureJson(events));
+  });
+
+  it("a shard's start marker reads the shard from its first record", async () => {
+    const table = newTable();
+    const events = fixtureEvents().slice(0, 4);
+    await ingestEvents({ table, ...local.clientConfig }, events);
+    const all = await read(table, EMPTY_CURSOR);
+    const shard = [...decodeCursor((all[0] as StreamEvent).cursor).keys()][0] as string;
+    expect(asJson(await read(table, new Map([[shard, "0"]])))).toEqual(fixtureJson(events));
+  });
+
+  it("re-ingesting leaves events with a session untouched, as Teleport's conditional write does", async () => {
+    const table = newTable();
+    const withSession = fixtureEvents().filter((e) => typeof e["sid"] === "string" && e["sid"] !== "");
+    await ingestEvents({ table, ...local.clientConfig }, withSession);
+    const again = await ingestEvents({ table, ...local.clientConfig }, withSession);
+    expect(again).toEqual({ written: 0, duplicates: withSession.length });
+  });
+
+  it("creates the table in Teleport's schema with a NEW_IMAGE stream, and enables a stream on an existing table", async () => {
+    const client = new DynamoDBClient(local.clientConfig);
+    try {
+      const table = newTable();
+      expect(await ensureEventsTable(client, table)).toBe("created");
+      expect(await ensureEventsTable(client, table)).toBe("ready");
+      const description = (await client.send(new DescribeTableCommand({ TableName: table }))).Table;
+      expect(description?.KeySchema).toEqual([
+        { AttributeName: "SessionID", KeyType: "HASH" },
+        { AttributeName: "EventIndex", KeyType: "RANGE" },
+      ]);
+      expect(description?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe("timesearchV2");
+      expect(description?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([
+        { AttributeName: "CreatedAtDate", KeyType: "HASH" },
+        { AttributeName: "CreatedAt", KeyType: "RANGE" },
+      ]);
+      expect(description?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
+
+      const bare = newTable();
+      await createBareTable(client, bare);
+      expect(await ensureEventsTable(client, bare)).toBe("stream-enabled");
+      const enabled = (await client.send(new DescribeTableCommand({ TableName: bare }))).Table;
+      expect(enabled?.StreamSpecification?.StreamViewType).toBe("NEW_IMAGE");
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("a table without a stream is FAILED_PRECONDITION", async () => {
+    const client = new DynamoDBClient(local.clientConfig);
+    const table = newTable();
+    try {
+      await createBareTable(client, table);
+    } finally {
+      client.destroy();
+    }
+    await expect(read(table, EMPTY_CURSOR)).rejects.toThrow(FailedPreconditionError);
+    await expect(read(table, EMPTY_CURSOR)).rejects.toThrow(
+      `DynamoDB Streams is not enabled on table ${table}`,
+    );
+  });
+
+  it("a missing table is NOT_FOUND", async () => {
+    await expect(read("no-such-table", EMPTY_CURSOR)).rejects.toThrow(NotFoundError);
+    await expect(read("no-such-table", EMPTY_CURSOR)).rejects.toThrow("table no-such-table not found");
+  });
+
+  it("a cursor from another table's stream is INVALID_ARGUMENT", async () => {
+    const first = newTable();
+    const second = newTable();
+    await ingestEvents({ table: first, ...local.clientConfig }, fixtureEvents().slice(0, 2));
+    await ingestEvents({ table: second, ...local.clientConfig }, fixtureEvents().slice(2, 4));
+    const fromFirst = await read(first, EMPTY_CURSOR);
+    const cursor = decodeCursor((fromFirst[0] as StreamEvent).cursor);
+    await expect(read(second, cursor)).rejects.toThrow(InvalidArgumentError);
+    await expect(read(second, cursor)).rejects.toThrow(`which the stream of table ${second} does not have`);
+  });
+});
+
+async function createBareTable(client: DynamoDBClient, table: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "SessionID", KeyType: "HASH" },
+        { AttributeName: "EventIndex", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "SessionID", AttributeType: "S" },
+        { AttributeName: "EventIndex", AttributeType: "N" },
+      ],
+    }),
+  );
+}
