@@ -1,0 +1,16 @@
+/** The central side's TenantsService: what the CLI's `tenants` command and the demo use. */
+export { certificateNames } from "./certificate-names.js";
+export { EVENT_TYPE_PATTERN, PROTOCOLS, SESSION_KIND_PATTERN, eventProblems } from "./event-validation.js";
+export { isAnonymized } from "./anonymized.js";
+export { loadTenantTokens } from "./load-tenant-tokens.js";
+export type { RateLimit } from "./rate-limiter.js";
+export { TENANT_ID_PATTERN, isTenantId } from "./tenant-id.js";
+export { hashToken, TenantTokens, type TenantCredentialEntry } from "./tenant-tokens.js";
+export { TENANTS_DEFAULTS, type TenantsServiceOptions } from "./tenants-options.js";
+export {
+  DEFAULT_TENANTS_LISTEN,
+  startTenantsServer,
+  type TenantsServer,
+  type TenantsServerOptions,
+} from "./tenants-server.js";
+export { createTenantsService, type TenantsServiceRegistration } from "./tenants-service.js";
