@@ -29,10 +29,11 @@ function find(event: OneOf, key: string): Found | undefined {
   if (entry !== undefined) {
     const value = entry.get(message);
     // Empty lists and maps are never typed by the codec: treat them as absent.
-    const empty =
-      (entry.kind === "stringList" && (value as string[]).length === 0) ||
-      (entry.kind === "stringMap" && Object.keys(value as object).length === 0);
-    if (value !== undefined && !empty) return { kind: entry.kind, value };
+    const present =
+      value !== undefined &&
+      !(entry.kind === "stringList" && (value as string[]).length === 0) &&
+      !(entry.kind === "stringMap" && Object.keys(value as object).length === 0);
+    if (present) return { kind: entry.kind, value };
   }
   const extra = message.extra;
   if (extra === undefined) return undefined;
