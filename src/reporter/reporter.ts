@@ -310,7 +310,7 @@ class Run {
 
   async #onTimer(batcher: Batcher): Promise<void> {
     const batch = batcher.flush();
-    if (batch !== undefined) await this.#deliver(batch);
+    if (batch !== undefined) await this.#deliver([batch]);
     else if (batcher.position !== this.#saved) await this.#save(batcher.position);
   }
 
@@ -340,7 +340,7 @@ class Run {
       batcher.skip(streamEvent.cursor);
       return;
     }
-    for (const batch of closed) await this.#deliver(batch);
+    await this.#deliver(closed);
   }
 
   /** The activity event for a stream event; null when filtered out or refused (logged and counted). */
@@ -359,11 +359,19 @@ class Run {
     this.#p.logger.error({ err, reason }, `activity event skipped: ${err.message}`);
   }
 
-  /** Submits a batch (retrying what is retryable), then saves its cursor. */
-  async #deliver(batch: Batch): Promise<void> {
+  /** Submits each batch in order (retrying what is retryable), saving its cursor once acknowledged. */
+  async #deliver(batches: Batch[]): Promise<void> {
+    this.#ready.push(...batches);
+    for (let batch = this.#ready[0]; batch !== undefined; batch = this.#ready[0]) {
+      await this.#submit(batch);
+      await this.#save(batch.cursor);
+      this.#ready.shift();
+    }
+  }
+
+  async #submit(batch: Batch): Promise<void> {
     const { submitter, health, logger, metrics } = this.#p;
     const n = batch.events.length;
-    this.#ready.push(batch);
     let accepted: number;
     try {
       ({ accepted } = await retry(
@@ -387,21 +395,20 @@ class Run {
       throw refused(err, n);
     }
     health.succeeded();
-    if (accepted !== n)
+    if (accepted !== n) {
       logger.warn({ events: n, accepted }, "tenants service acknowledged a different count");
+    }
     this.#result.eventsSubmitted += n;
     this.#result.batchesSubmitted++;
     metrics.submitted.inc(n);
     metrics.batches.inc();
     logger.debug({ events: n, bytes: batch.bytes }, "batch acknowledged");
-    await this.#save(batch.cursor);
-    this.#ready.shift();
   }
 
   /** Delivers the open batch and checkpoints the position of the last event consumed. */
   async #finish(batcher: Batcher): Promise<void> {
     const batch = batcher.flush();
-    if (batch !== undefined) await this.#deliver(batch);
+    if (batch !== undefined) await this.#deliver([batch]);
     if (batcher.position !== this.#saved) await this.#save(batcher.position);
   }
 

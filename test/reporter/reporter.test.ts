@@ -186,7 +186,8 @@ describe("Reporter", () => {
     s.submitter.failAlways = new UnavailableError("down");
     const controller = new AbortController();
     const run = s.reporter({ shutdownTimeout: 1 }).run(controller.signal);
-    await eventually(() => s.submitter.requests.length >= 3, "three attempts");
+    // The fourth attempt starts only after the third failure was recorded.
+    await eventually(() => s.submitter.requests.length >= 4, "four attempts");
     expect(await metric(s.registry, "tenant_events_reporter_consecutive_failures")).toBeGreaterThanOrEqual(3);
     controller.abort();
     await run;
