@@ -162,7 +162,43 @@ export function buildProgram(): Command {
     ),
   );
 
-  for (const command of [serve, stream, ingest]) program.addCommand(finish(command));
+  const report = logOptions(
+    new Command("report")
+      .description(
+        "reporter: streams events, keeps those that make a user active, anonymizes and submits them",
+      )
+      .addOption(opt("--server <host:port>", "events server address", "127.0.0.1:50051"))
+      .addOption(
+        opt("--server-token-file <file>", "token for the events server (or TENANT_EVENTS_SERVER_TOKEN)"),
+      )
+      .addOption(opt("--server-tls-ca <file>", "connect to the events server with TLS, verified by this CA"))
+      .addOption(opt("--tenants <host:port>", "tenants service address", "127.0.0.1:50052"))
+      .addOption(
+        opt(
+          "--tenant-token-file <file>",
+          "this tenant's token for the tenants service (or TENANT_EVENTS_TENANT_TOKEN)",
+        ),
+      )
+      .addOption(
+        opt("--tenants-tls-ca <file>", "connect to the tenants service with TLS, verified by this CA"),
+      )
+      .addOption(
+        opt(
+          "--anonymization-key-file <file>",
+          "HMAC key for user and cluster names; never leaves the tenant (or TENANT_EVENTS_ANONYMIZATION_KEY)",
+        ),
+      )
+      .addOption(opt("--cursor-file <file>", "where the cursor is checkpointed").makeOptionMandatory())
+      .addOption(opt("--batch-size <n>", "most events per SubmitEvents call", parsePositiveInt, 500))
+      .addOption(opt("--batch-interval <duration>", "longest an event waits in a batch", parseDuration, 5000))
+      .addOption(opt("--until-caught-up", "exit 0 once everything present at start is acknowledged", false))
+      .addOption(opt("--usage-file <file>", "JSON resource counts to send with SubmitUsageReports"))
+      .addOption(opt("--usage-interval <duration>", "between usage reports", parseDuration, 3_600_000))
+      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .action((options: Record<string, unknown>) => run("report", options)),
+  );
+
+  for (const command of [serve, stream, ingest, report]) program.addCommand(finish(command));
   return program;
 }
 

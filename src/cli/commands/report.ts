@@ -1,0 +1,107 @@
+import { createEventsClient } from "../../client/events-client.js";
+import { parseListenAddress } from "../../grpc/listen-address.js";
+import { newRegistry } from "../../observability/metrics.js";
+import { startMetricsServer } from "../../observability/metrics-server.js";
+import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
+import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
+import { Reporter } from "../../reporter/reporter.js";
+import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
+import { JsonFileUsageSource } from "../../reporter/usage/json-file-usage-source.js";
+import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { readSecret, readSecretBytes } from "../secrets.js";
+import { abortOnSignals } from "../signals.js";
+import { EXIT_OK, UsageError } from "../usage-error.js";
+
+interface ReportFlags extends LogFlags {
+  server: string;
+  serverTokenFile?: string;
+  serverTlsCa?: string;
+  tenants: string;
+  tenantTokenFile?: string;
+  tenantsTlsCa?: string;
+  anonymizationKeyFile?: string;
+  cursorFile: string;
+  batchSize: number;
+  batchInterval: number;
+  untilCaughtUp: boolean;
+  usageFile?: string;
+  usageInterval: number;
+  metricsListen?: string;
+}
+
+/**
+ * `tenant-events report`: events server → anonymized activity → tenants service, checkpointing the cursor
+ * after each acknowledged batch. Runs until SIGTERM (then delivers the batch in hand and saves), or with
+ * --until-caught-up until everything present at start is acknowledged.
+ */
+export async function run(flags: ReportFlags): Promise<number> {
+  const logger = loggerFromFlags(flags);
+  const key = await readSecretBytes(
+    flags.anonymizationKeyFile,
+    "TENANT_EVENTS_ANONYMIZATION_KEY",
+    "anonymization key",
+  );
+  if (key === undefined) {
+    throw new UsageError(
+      "an anonymization key is required: --anonymization-key-file or TENANT_EVENTS_ANONYMIZATION_KEY",
+    );
+  }
+  const tenantToken = await readSecret(flags.tenantTokenFile, "TENANT_EVENTS_TENANT_TOKEN", "tenant token");
+  if (tenantToken === undefined) {
+    throw new UsageError("a tenant token is required: --tenant-token-file or TENANT_EVENTS_TENANT_TOKEN");
+  }
+  const serverToken = await readSecret(
+    flags.serverTokenFile,
+    "TENANT_EVENTS_SERVER_TOKEN",
+    "events server token",
+  );
+  const metricsAddress =
+    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+
+  const registry = newRegistry();
+  const source = await createEventsClient(flags.server, {
+    token: serverToken,
+    tls: flags.serverTlsCa === undefined ? undefined : { caPath: flags.serverTlsCa },
+    logger,
+  });
+  const submitter = await createGrpcSubmitter(flags.tenants, {
+    token: tenantToken,
+    tls: flags.tenantsTlsCa === undefined ? undefined : { caPath: flags.tenantsTlsCa },
+  });
+  const reporter = new Reporter({
+    source,
+    submitter,
+    cursorStore: new FileCursorStore(flags.cursorFile),
+    anonymizer: new HmacAnonymizer(key),
+    logger,
+    registry,
+    batchSize: flags.batchSize,
+    batchInterval: flags.batchInterval,
+    untilCaughtUp: flags.untilCaughtUp,
+    usage:
+      flags.usageFile === undefined
+        ? undefined
+        : { source: new JsonFileUsageSource(flags.usageFile), interval: flags.usageInterval },
+  });
+  const metrics =
+    metricsAddress === undefined
+      ? undefined
+      : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+  const stop = abortOnSignals((sig) =>
+    logger.info({ signal: sig }, "stopping: delivering the batch in hand"),
+  );
+  try {
+    logger.info(
+      { server: flags.server, tenants: flags.tenants, cursorFile: flags.cursorFile },
+      "reporter started",
+    );
+    const result = await reporter.run(stop.signal);
+    logger.info(result, "reporter stopped");
+    return EXIT_OK;
+  } finally {
+    stop.dispose();
+    await metrics?.close();
+    source.close();
+    submitter.close();
+  }
+}
