@@ -1,0 +1,39 @@
+import { InvalidArgumentError } from "../errors/errors.js";
+import { parseSinkSpec, type SinkSpec } from "../sink/sink-spec.js";
+import { DuckDbUsageQueries } from "./duckdb/duckdb-usage-queries.js";
+import {
+  TimestreamUsageQueries,
+  type TimestreamUsageQueriesOptions,
+} from "./timestream/timestream-usage-queries.js";
+import type { UsageQueries } from "./usage-queries.js";
+
+export interface OpenUsageQueriesOptions {
+  /** Timestream settings besides database and table (endpoint, region, credentials, page size). */
+  timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table">;
+}
+
+/**
+ * UsageQueries over the store a `--sink` value names: `duckdb:PATH` (opened read-only; the file must
+ * exist and not be open in another process) or `timestream:DATABASE/TABLE`. PostgreSQL is not
+ * available yet.
+ */
+export async function openUsageQueries(
+  spec: string | SinkSpec,
+  options: OpenUsageQueriesOptions = {},
+): Promise<UsageQueries> {
+  const parsed = typeof spec === "string" ? parseSinkSpec(spec) : spec;
+  switch (parsed.kind) {
+    case "duckdb":
+      return DuckDbUsageQueries.open(parsed.path);
+    case "timestream":
+      return new TimestreamUsageQueries({
+        ...options.timestream,
+        database: parsed.database,
+        table: parsed.table,
+      });
+    case "postgres":
+      throw new InvalidArgumentError(
+        "usage queries on the postgres sink are not available yet; use duckdb:PATH or timestream:DB/TABLE",
+      );
+  }
+}

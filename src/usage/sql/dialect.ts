@@ -1,0 +1,70 @@
+import type { Day } from "../calendar.js";
+
+/** A value as the engines hand results back: VARCHAR as string, BIGINT as bigint, NULL as null. */
+export type SqlValue = string | bigint | null;
+
+export type ColumnType = "varchar" | "bigint";
+
+export interface ResultColumn {
+  name: string;
+  type: ColumnType;
+}
+
+/** A statement ready for one engine: its text, its bound parameters ($1…, DuckDB only), its result columns. */
+export interface RenderedQuery {
+  sql: string;
+  params: readonly string[];
+  columns: readonly ResultColumn[];
+}
+
+/**
+ * Gives values their place in one statement: a bound parameter where the engine has them, otherwise a
+ * checked, quoted literal. Every value that enters SQL goes through a Binder or is a number the renderer
+ * made itself.
+ */
+export interface Binder {
+  text(value: string): string;
+  /** The parameters bound so far, in $1… order. */
+  params(): string[];
+}
+
+/** A relation and the condition that selects the rows of one kind from it. */
+export interface Source {
+  from: string;
+  where: string;
+}
+
+/**
+ * What differs between the engines, and nothing else: the metric definitions (metrics.ts) are written
+ * once against this. Column expressions may be used in SELECT, WHERE and GROUP BY of a query over the
+ * matching Source.
+ */
+export interface Dialect {
+  readonly name: string;
+  binder(): Binder;
+  /** Activity events: columns tenant, "user", time plus the expressions below. */
+  readonly events: Source;
+  /** Usage reports: columns tenant, time and one BIGINT column per USAGE_COUNTS name. */
+  readonly usageReports: Source;
+  /** Boolean: the event's user is a bot (tenants.UserKind USER_KIND_BOT). */
+  readonly isBot: string;
+  /** The event's protocol, '' when it counts toward none. */
+  readonly protocol: string;
+  /** The report's cluster, '' when unnamed. */
+  readonly cluster: string;
+  /** The time column as a UTC timestamp without zone, for date_trunc and calendar comparisons. */
+  readonly utcTime: string;
+  /** BIGINT milliseconds since the epoch of a UTC timestamp expression. */
+  epochMillis(expression: string): string;
+  /** An interval of whole days, to add to or subtract from a UTC timestamp. */
+  days(count: number): string;
+  /** An instant comparable with the raw time column. */
+  instant(value: Date, binder: Binder): string;
+  /** A relation `calendar(day)` with one row per day (a UTC timestamp at 00:00), `from`..`to` included. */
+  dayCalendar(from: Day, to: Day, binder: Binder): string;
+}
+
+/** A double-quoted SQL identifier (both engines quote identifiers the standard way). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

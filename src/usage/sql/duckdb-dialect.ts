@@ -1,0 +1,33 @@
+import { formatDay } from "../calendar.js";
+import type { Binder, Dialect } from "./dialect.js";
+
+/**
+ * The DuckDB sink's schema (src/sink/duckdb/schema.ts): `events` and `usage_reports`, time TIMESTAMPTZ,
+ * user_kind TINYINT, empty strings rather than NULLs. Every value is a bound parameter.
+ */
+export const duckDbDialect: Dialect = {
+  name: "duckdb",
+  binder: () => {
+    const params: string[] = [];
+    return {
+      text: (value) => {
+        params.push(value);
+        return `$${params.length}`;
+      },
+      params: () => [...params],
+    } satisfies Binder;
+  },
+  events: { from: "events", where: "TRUE" },
+  usageReports: { from: "usage_reports", where: "TRUE" },
+  isBot: "user_kind = 2",
+  protocol: "protocol",
+  cluster: "cluster",
+  // TIMESTAMPTZ → the UTC wall clock, whatever the session's TimeZone setting.
+  utcTime: "timezone('UTC', time)",
+  epochMillis: (expression) => `epoch_ms(${expression})`,
+  days: (count) => `INTERVAL ${Math.trunc(count)} DAY`,
+  instant: (value, binder) => `CAST(${binder.text(value.toISOString())} AS TIMESTAMPTZ)`,
+  dayCalendar: (from, to, binder) =>
+    `UNNEST(generate_series(CAST(${binder.text(formatDay(from))} AS TIMESTAMP), ` +
+    `CAST(${binder.text(formatDay(to))} AS TIMESTAMP), INTERVAL 1 DAY)) AS calendar(day)`,
+};
