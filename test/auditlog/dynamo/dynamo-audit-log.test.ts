@@ -178,6 +178,52 @@ describe("DynamoAuditLog over the stream simulator", () => {
     await expectEveryCursorResumes(log, sim, delivered.slice(-10));
   });
 
+  it("until caught up ends on a shard that never goes quiet, once it reaches records written after the start", async () => {
+    const clock = new VirtualClock();
+    const sim = new StreamSimulator(clock, { recordsPageSize: 2 });
+    const before = writeMany(sim, 5);
+    const { log } = simulatedLog(sim, { clockSkewMs: 5000 });
+    const delivered = await collect(log, sim, EMPTY_CURSOR, {
+      untilCaughtUp: true,
+      deadline: clock.now() + HOUR,
+      // Every event delivered is followed by a new write 10 s later: no page is ever empty.
+      onEvent: () => {
+        clock.advance(10_000);
+        sim.writeEvent();
+      },
+    });
+    const uids = delivered.map((d) => d.uid);
+    expect(uids.slice(0, before.length)).toEqual(before);
+    expect(uids.length).toBeLessThan(before.length + 5);
+  });
+
+  it("reads no further ahead than one page of what the consumer has taken", async () => {
+    const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 3 });
+    writeMany(sim, 30);
+    const { log } = simulatedLog(sim);
+    const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    await stream.next();
+    await stream.next();
+    await stream.next();
+    expect(sim.calls.GetRecords).toBe(1);
+    await stream.next();
+    expect(sim.calls.GetRecords).toBe(2);
+    await stream.return?.();
+  });
+
+  it("counts the shards being read and returns the gauge to zero when the stream ends", async () => {
+    const sim = new StreamSimulator(new VirtualClock(), { shards: 3 });
+    for (const shard of sim.openShards()) writeMany(sim, 2, shard);
+    const { log, registry } = simulatedLog(sim);
+    const gauge = async () =>
+      (await registry.getSingleMetric("tenant_events_dynamo_shards_active")?.get())?.values[0]?.value ?? 0;
+    const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    await stream.next();
+    expect(await gauge()).toBe(3);
+    await stream.return?.();
+    expect(await gauge()).toBe(0);
+  });
+
   describe("trimmed positions (24 h retention)", () => {
     function trimmedHistory() {
       const clock = new VirtualClock();

@@ -29,6 +29,7 @@ export class VirtualClock implements Clock {
   private time: number;
   private readonly actions: { at: number; order: number; run: () => void }[] = [];
   private order = 0;
+  private sleeps = 0;
 
   constructor(start = Date.UTC(2026, 8, 1)) {
     this.time = start;
@@ -40,7 +41,9 @@ export class VirtualClock implements Clock {
 
   async sleep(ms: number, signal: AbortSignal): Promise<void> {
     if (!signal.aborted && ms > 0) this.advance(ms);
-    await Promise.resolve();
+    // As in the simulator: let timers run now and then so a runaway loop meets the test timeout.
+    if (++this.sleeps % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    else await Promise.resolve();
   }
 
   /** Runs `run` once the clock reaches `at`. */
@@ -128,6 +131,7 @@ export class StreamSimulator implements StreamsClient {
   private shardCount = 0;
   private iteratorCount = 0;
   private eventCount = 0;
+  private served = 0;
   private readonly retentionMs: number;
   private readonly iteratorTtlMs: number;
   private readonly describePageSize: number;
@@ -394,7 +398,9 @@ export class StreamSimulator implements StreamsClient {
   }
 
   private async serve<T>(operation: Operation, handle: () => T): Promise<T> {
-    await Promise.resolve();
+    // Let timers run now and then, so that a reader stuck in a loop fails on the test timeout, not hangs.
+    if (++this.served % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    else await Promise.resolve();
     this.calls[operation]++;
     const throttle = this.throttles.find((t) => t.remaining > 0 && (t.operation ?? operation) === operation);
     if (throttle) {
