@@ -6,6 +6,8 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "..
 import { formatEvent } from "../../../src/events/codec.js";
 import { stringifyJson, type JsonObject } from "../../../src/events/json.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
+import { createEventsClient } from "../../../src/client/events-client.js";
+import { startEventsServer } from "../../../src/server/events-server.js";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../support/dynamodb-local.js";
 import { fixtureEvents } from "./fixtures.js";
 
@@ -152,6 +154,38 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
     const cursor = decodeCursor((fromFirst[0] as StreamEvent).cursor);
     await expect(read(second, cursor)).rejects.toThrow(InvalidArgumentError);
     await expect(read(second, cursor)).rejects.toThrow(`which the stream of table ${second} does not have`);
+  });
+});
+
+describe("the events server over DynamoDB Local", () => {
+  it("streams over gRPC, resumes from a middle cursor, and maps errors to status codes", async () => {
+    const table = newTable();
+    const events = fixtureEvents();
+    await ingestEvents({ table, ...local.clientConfig }, events);
+    const log = logFor(table);
+    const server = await startEventsServer(log, { listen: "127.0.0.1:0" });
+    const client = await createEventsClient(`127.0.0.1:${server.port}`, { backoff: { maxAttempts: 1 } });
+    const readAll = async (cursor: string) => {
+      const received: StreamEvent[] = [];
+      for await (const event of client.streamEvents(cursor, { untilCaughtUp: true })) received.push(event);
+      return received;
+    };
+    try {
+      const all = await readAll("");
+      expect(asJson(all)).toEqual(fixtureJson(events));
+      const rest = await readAll((all[4] as StreamEvent).cursor);
+      expect(asJson(rest)).toEqual(fixtureJson(events.slice(5)));
+      expect(rest.map((e) => e.cursor)).toEqual(all.slice(5).map((e) => e.cursor));
+
+      const foreign =
+        '{"shard_id_to_sequence_number":{"shardId-00000001000000000000-00000000":"100000000000000000001"}}';
+      await expect(readAll(foreign)).rejects.toThrow(InvalidArgumentError);
+      await expect(readAll("{")).rejects.toThrow(InvalidArgumentError);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+      await log.close();
+    }
   });
 });
 
