@@ -111,6 +111,12 @@ class TimestreamRunner implements SqlRunner {
           cause: err,
         });
       case "ValidationException":
+        // Query reports a missing database or table as a validation error, not ResourceNotFound.
+        if (/\b(database|table)\b.*\b(not found|does not exist)/i.test(message)) {
+          return new NotFoundError(`Timestream table ${this.name} does not exist: ${message}`, {
+            cause: err,
+          });
+        }
         return new FailedPreconditionError(
           `Timestream table ${this.name} cannot answer the usage query (does it hold records of this kind yet?): ${message}`,
           { cause: err },
