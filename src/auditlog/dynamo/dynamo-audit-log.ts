@@ -15,7 +15,12 @@ export interface DynamoAuditLogOptions {
   table: string;
   /** DynamoDB and DynamoDB Streams (AwsStreamsClient in production). The log owns it: close() closes it. */
   client: StreamsClient;
-  /** Where a stream with an empty cursor starts on the shards open then. Default "trim_horizon". */
+  /**
+   * Where a stream with an empty cursor starts on the shards open then (closed ones are skipped with
+   * "latest"). Default "trim_horizon". A non-empty cursor ignores it: shards the cursor does not name are
+   * read from TRIM_HORIZON, so a stream resumed before it delivered anything from a shard opened at LATEST
+   * reads that shard from its oldest record (nothing is lost, earlier records may appear).
+   */
   startPosition?: StartPosition;
   /**
    * A trimmed cursor position: "fail" ends the stream with DataLossError; "skip" logs the gap, counts it

@@ -5,8 +5,10 @@ export { DynamoAuditLog, type DynamoAuditLogOptions } from "./dynamo-audit-log.j
 export { AwsStreamsClient, translateAwsError, type AwsClientConfig } from "./aws-streams-client.js";
 export {
   ensureEventsTable,
+  ingestEventLines,
   ingestEvents,
   writeEvents,
+  type IngestLinesResult,
   type IngestOptions,
   type IngestResult,
 } from "./ingest.js";

@@ -7,8 +7,8 @@ import {
   type AttributeValue as SdkAttributeValue,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
-import { FailedPreconditionError, NotFoundError } from "../../errors/errors.js";
-import type { JsonObject } from "../../events/json.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../errors/errors.js";
+import { isJsonObject, parseJson, type JsonObject } from "../../events/json.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { translateAwsError, type AwsClientConfig } from "./aws-streams-client.js";
 import { TELEPORT_TABLE, itemFromEvent, type ItemOptions } from "./teleport-item.js";
@@ -41,6 +41,51 @@ export async function ingestEvents(
   try {
     await ensureEventsTable(client, config.table, options);
     return await writeEvents(client, config.table, events, options);
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface IngestLinesResult extends IngestResult {
+  /** Lines that are not a Teleport event (not JSON, not an object, no type or time): skipped. */
+  invalid: number;
+  invalidLines: { line: number; reason: string }[];
+}
+
+/**
+ * Like ingestEvents, from JSON Lines (one Teleport event per line; blank lines ignored). Lines that are not
+ * valid events are reported and skipped; the rest are written in order.
+ */
+export async function ingestEventLines(
+  config: AwsClientConfig & { table: string },
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: IngestOptions = {},
+): Promise<IngestLinesResult> {
+  const client = new DynamoDBClient(config);
+  const result: IngestLinesResult = { written: 0, duplicates: 0, invalid: 0, invalidLines: [] };
+  try {
+    await ensureEventsTable(client, config.table, options);
+    let number = 0;
+    for await (const line of lines) {
+      number++;
+      if (line.trim() === "") continue;
+      const event = eventFromLine(line);
+      if (typeof event === "string") {
+        result.invalid++;
+        result.invalidLines.push({ line: number, reason: event });
+        continue;
+      }
+      try {
+        const written = await writeEvents(client, config.table, [event], options);
+        result.written += written.written;
+        result.duplicates += written.duplicates;
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw err;
+        result.invalid++;
+        result.invalidLines.push({ line: number, reason: err.message });
+      }
+    }
+    return result;
   } finally {
     client.destroy();
   }
@@ -141,6 +186,17 @@ export async function writeEvents(
     }
   }
   return result;
+}
+
+/** The event on a line, or why there is none. */
+function eventFromLine(line: string): JsonObject | string {
+  let value;
+  try {
+    value = parseJson(line);
+  } catch {
+    return "not valid JSON";
+  }
+  return isJsonObject(value) ? value : "not a JSON object";
 }
 
 async function describe(client: DynamoDBClient, table: string): Promise<TableDescription | undefined> {

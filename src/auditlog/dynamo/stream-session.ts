@@ -78,6 +78,7 @@ class StreamSession {
   private readonly shardCursors = new Map<string, ShardCursor>();
   private streamArn = "";
   private streamStatus: string | undefined;
+  private streamCreatedAt: number | undefined;
   private nextRefreshAt = 0;
   private startedAt = 0;
   private reportedActive = 0;
@@ -299,8 +300,6 @@ class StreamSession {
     this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
     this.nextRefreshAt = this.config.clock.now() + this.config.refreshIntervalMs;
   }
-
-  private streamCreatedAt: number | undefined;
 
   /** Every page of DescribeStream. */
   private async listShards(): Promise<ShardInfo[]> {

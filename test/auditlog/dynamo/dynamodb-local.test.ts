@@ -1,6 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDynamoAuditLog, ensureEventsTable, ingestEvents } from "../../../src/auditlog/dynamo/index.js";
+import {
+  createDynamoAuditLog,
+  ensureEventsTable,
+  ingestEventLines,
+  ingestEvents,
+} from "../../../src/auditlog/dynamo/index.js";
 import { decodeCursor, EMPTY_CURSOR, type Cursor } from "../../../src/cursor/cursor.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../../src/errors/errors.js";
 import { formatEvent } from "../../../src/events/codec.js";
@@ -124,6 +129,32 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it("ingests JSON Lines, reporting and skipping lines that are not events", async () => {
+    const table = newTable();
+    const events = fixtureEvents().slice(0, 3);
+    const lines = [
+      stringifyJson(events[0] as JsonObject),
+      "",
+      "{not json",
+      "[1, 2]",
+      '{"event":"user.login"}',
+      stringifyJson(events[1] as JsonObject),
+      stringifyJson(events[2] as JsonObject),
+    ];
+    const result = await ingestEventLines({ table, ...local.clientConfig }, lines);
+    expect(result).toEqual({
+      written: 3,
+      duplicates: 0,
+      invalid: 3,
+      invalidLines: [
+        { line: 3, reason: "not valid JSON" },
+        { line: 4, reason: "not a JSON object" },
+        { line: 5, reason: 'event has no "time"' },
+      ],
+    });
+    expect(asJson(await read(table, EMPTY_CURSOR))).toEqual(fixtureJson(events));
   });
 
   it("a table without a stream is FAILED_PRECONDITION", async () => {
