@@ -1,6 +1,9 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +80,29 @@ describe("DuckDbUsageQueries", () => {
     await expect(DuckDbUsageQueries.open(path)).rejects.toThrow(
       /cannot open DuckDB database|not a valid|DuckDB/,
     );
+  });
+
+  it("says so when another process (the tenants service) has the file open", async () => {
+    const path = join(dir, "held.duckdb");
+    const holder = spawn(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("./sink-holder.ts", import.meta.url)), path],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const exited = once(holder, "exit");
+    try {
+      let out = "";
+      holder.stdout.setEncoding("utf8");
+      while (!out.includes("open")) out += ((await once(holder.stdout, "data")) as [string])[0];
+      await expect(DuckDbUsageQueries.open(path)).rejects.toThrow(FailedPreconditionError);
+      await expect(DuckDbUsageQueries.open(path)).rejects.toThrow(/open in another process/);
+    } finally {
+      holder.stdin.end();
+      await exited;
+    }
+    // Once the holder has closed it, the file opens.
+    const queries = await DuckDbUsageQueries.open(path);
+    await queries.close();
   });
 
   it("refuses a database with a newer schema", async () => {
