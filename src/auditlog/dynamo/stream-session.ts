@@ -65,6 +65,12 @@ interface ShardCursor {
   iterator?: string;
   /** The last sequence number read in this stream: where an expired iterator is renewed. */
   last?: string;
+  /**
+   * Records created before this (ms) are passed over: set when an iterator opened at LATEST expires before
+   * the shard yields anything, since LATEST again would skip what arrived meanwhile and TRIM_HORIZON
+   * alone would bring back what preceded the start.
+   */
+  skipCreatedBefore?: number;
 }
 
 interface Page {
@@ -132,6 +138,7 @@ class StreamSession {
   private async *readShard(shard: string): AsyncGenerator<StreamEvent> {
     const { clock, metrics, table } = this.config;
     const page = await this.readPage(shard);
+    const skipCreatedBefore = this.shardCursors.get(shard)?.skipCreatedBefore;
     // A close is when children appear: list them first, so the last record's cursor can already name them.
     if (page.finished) await this.refresh();
     let reachedLaterRecords = false;
@@ -143,7 +150,9 @@ class StreamSession {
       const created = record.approximateCreationTime;
       if (created !== undefined && created > this.startedAt + this.config.clockSkewMs)
         reachedLaterRecords = true;
-      const decoded = decodeStreamRecord(record);
+      const beforeStart =
+        skipCreatedBefore !== undefined && created !== undefined && created < skipCreatedBefore;
+      const decoded = beforeStart ? { kind: "skip" as const } : decodeStreamRecord(record);
       if (decoded.kind === "event") {
         metrics.records.inc({ table, outcome: "event" });
         yield { event: decoded.event, cursor: this.positions.encode() };
@@ -198,6 +207,11 @@ class StreamSession {
         if (err instanceof ExpiredIteratorError) {
           metrics.iteratorRenewals.inc({ table });
           state.iterator = undefined;
+          if (state.last === undefined && this.schedule.start(shard).type === "LATEST") {
+            this.schedule.restart(shard, TRIM_HORIZON);
+            // Creation times are rounded down to the second; only records surely older than the start go.
+            state.skipCreatedBefore = this.startedAt - this.config.clockSkewMs - 1000;
+          }
           continue;
         }
         if (err instanceof TrimmedDataError) {

@@ -309,6 +309,32 @@ describe("DynamoAuditLog over the stream simulator", () => {
       expect(delivered.map((d) => d.uid)).toEqual(later);
     });
 
+    it("latest: a quiet shard whose iterator expires during a stall still delivers what arrived meanwhile", async () => {
+      const clock = new VirtualClock();
+      const sim = new StreamSimulator(clock, { shards: 2 });
+      const [a, b] = sim.openShards() as [string, string];
+      writeMany(sim, 2, a);
+      writeMany(sim, 2, b);
+      clock.advance(HOUR);
+      const start = clock.now();
+      const later: string[] = [];
+      clock.at(start + 10_000, () => later.push(...writeMany(sim, 2, a)));
+      const { log } = simulatedLog(sim, { startPosition: "latest" });
+      const delivered = await collect(log, sim, EMPTY_CURSOR, {
+        stopWhen: (d) => d.length === 3,
+        deadline: start + 2 * HOUR,
+        onEvent: (d) => {
+          if (d.length !== 1) return;
+          clock.advance(16 * MINUTE);
+          later.push(sim.writeEvent(b));
+        },
+      });
+      expectExactly(
+        delivered.map((d) => d.uid),
+        later,
+      );
+    });
+
     it("latest does not apply to a non-empty cursor: unnamed shards are read from TRIM_HORIZON", async () => {
       const sim = new StreamSimulator(new VirtualClock(), { shards: 2 });
       const [a, b] = sim.openShards() as [string, string];
