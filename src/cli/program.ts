@@ -198,7 +198,33 @@ export function buildProgram(): Command {
       .action((options: Record<string, unknown>) => run("report", options)),
   );
 
-  for (const command of [serve, stream, ingest, report]) program.addCommand(finish(command));
+  const mau = logOptions(
+    new Command("mau")
+      .description("monthly active users per month and protocol, from a sink")
+      .addOption(opt("--sink <spec>", "sink: duckdb:PATH or timestream:DATABASE/TABLE").makeOptionMandatory())
+      .addOption(
+        opt(
+          "--month <YYYY-MM[..YYYY-MM]>",
+          "a calendar month (UTC) or an inclusive range",
+        ).makeOptionMandatory(),
+      )
+      .addOption(opt("--tenant <id>", "only this tenant (default: every tenant)"))
+      .addOption(opt("--include-bots", "also count bots, as rows of their own", false))
+      .addOption(opt("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+      .addOption(
+        opt("--show <what>", "mau per month, the rolling 30-day series, or the latest usage reports")
+          .choices(["mau", "rolling", "usage"])
+          .default("mau"),
+      )
+      .addOption(
+        opt("--chart <file.svg>", "also write an SVG chart of MAU per protocol and the rolling series"),
+      )
+      .addOption(opt("--endpoint <url>", "Timestream query endpoint URL; default: AWS"))
+      .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"))
+      .action((options: Record<string, unknown>) => run("mau", options)),
+  );
+
+  for (const command of [serve, stream, ingest, report, mau]) program.addCommand(finish(command));
   return program;
 }
 
