@@ -1,4 +1,3 @@
-import { FailedPreconditionError } from "../errors/errors.js";
 import type { AuditLog, StartPosition } from "./audit-log.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
@@ -14,6 +13,8 @@ export interface OpenAuditLogOptions {
   region?: string;
   /** DynamoDB: a cursor position that was trimmed fails the stream (default) or is skipped and counted. */
   onTrim?: "fail" | "skip";
+  /** DynamoDB: concurrent streams before RESOURCE_EXHAUSTED (AWS advises at most two readers a shard). */
+  maxStreams?: number;
   logger?: Logger;
   registry?: Registry;
 }
@@ -30,7 +31,19 @@ export async function openAuditLog(spec: AuditLogSpec, options: OpenAuditLogOpti
         registry: options.registry,
       });
     }
-    case "dynamodb":
-      throw new FailedPreconditionError("the DynamoDB audit log is not available in this build yet");
+    case "dynamodb": {
+      const { createDynamoAuditLog } = await import("./dynamo/index.js");
+      return createDynamoAuditLog({
+        table: spec.table,
+        endpoint: options.endpoint,
+        region: options.region,
+        startPosition: options.start,
+        onTrim: options.onTrim,
+        pollIntervalMs: options.pollIntervalMs,
+        maxStreams: options.maxStreams,
+        logger: options.logger,
+        registry: options.registry,
+      });
+    }
   }
 }

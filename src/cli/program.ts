@@ -115,7 +115,11 @@ export function buildProgram(): Command {
             .default("trim_horizon"),
         )
         .addOption(
-          opt("--max-streams <n>", "concurrent streams before RESOURCE_EXHAUSTED", parsePositiveInt, 16),
+          opt(
+            "--max-streams <n>",
+            "concurrent streams before RESOURCE_EXHAUSTED (default: 64; 2 for DynamoDB, which advises at most two readers a shard)",
+            parsePositiveInt,
+          ),
         )
         .addOption(opt("--token-file <file>", "bearer token clients must present (or TENANT_EVENTS_TOKEN)"))
         .addOption(opt("--tls-cert <file>", "TLS certificate (PEM)"))

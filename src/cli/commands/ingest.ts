@@ -17,7 +17,10 @@ interface IngestFlags extends LogFlags {
 export async function run(flags: IngestFlags): Promise<number> {
   const logger = loggerFromFlags(flags);
   if (process.stdin.isTTY) throw new UsageError("ingest reads JSON Lines events from stdin: pipe a file in");
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  // Iterate from the start: readline drops lines emitted while nobody iterates (e.g. during a table
+  // creation), and its iterator buffers them once it exists.
+  const iterator = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const lines: AsyncIterable<string> = { [Symbol.asyncIterator]: () => iterator };
   switch (flags.auditLog.kind) {
     case "file": {
       const result = await appendEvents(flags.auditLog.dir, lines, { logger });
@@ -30,7 +33,21 @@ export async function run(flags: IngestFlags): Promise<number> {
       );
       return result.invalid > 0 ? EXIT_FAILURE : EXIT_OK;
     }
-    case "dynamodb":
-      throw new UsageError("ingest into DynamoDB is not available in this build yet");
+    case "dynamodb": {
+      const { ingestEventLines } = await import("../../auditlog/dynamo/index.js");
+      const result = await ingestEventLines(
+        { table: flags.auditLog.table, endpoint: flags.endpoint, region: flags.region },
+        lines,
+        { logger },
+      );
+      for (const invalid of result.invalidLines.slice(0, 100)) {
+        process.stderr.write(`line ${invalid.line}: ${invalid.reason}\n`);
+      }
+      const duplicates = result.duplicates > 0 ? `, ${result.duplicates} already present` : "";
+      process.stdout.write(
+        `ingested ${result.written} event(s) into DynamoDB table ${flags.auditLog.table}${duplicates}; ${result.invalid} invalid line(s) skipped\n`,
+      );
+      return result.invalid > 0 ? EXIT_FAILURE : EXIT_OK;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.j
 import { parseListenAddress } from "../../grpc/listen-address.js";
 import { newRegistry } from "../../observability/metrics.js";
 import { startMetricsServer } from "../../observability/metrics-server.js";
+import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
 import { startEventsServer } from "../../server/events-server.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret } from "../secrets.js";
@@ -13,7 +14,7 @@ interface ServeFlags extends LogFlags {
   auditLog: AuditLogSpec;
   listen: string;
   start: StartPosition;
-  maxStreams: number;
+  maxStreams?: number;
   tokenFile?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -39,6 +40,8 @@ export async function run(flags: ServeFlags): Promise<number> {
   const metricsAddress =
     flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
 
+  // DynamoDB: AWS advises at most two readers per shard, and every stream reads every shard.
+  const maxStreams = flags.maxStreams ?? (flags.auditLog.kind === "dynamodb" ? 2 : DEFAULT_MAX_STREAMS);
   const registry = newRegistry();
   const auditLog = await openAuditLog(flags.auditLog, {
     start: flags.start,
@@ -46,6 +49,7 @@ export async function run(flags: ServeFlags): Promise<number> {
     endpoint: flags.endpoint,
     region: flags.region,
     onTrim: flags.onTrim,
+    maxStreams,
     logger,
     registry,
   });
@@ -53,7 +57,7 @@ export async function run(flags: ServeFlags): Promise<number> {
   try {
     const server = await startEventsServer(auditLog, {
       listen: flags.listen,
-      maxStreams: flags.maxStreams,
+      maxStreams,
       token,
       tls,
       logger,
