@@ -106,7 +106,7 @@ export function createTenantsService(
       }
       metrics.batches.inc({ rpc, tenant, result: "accepted", reason: "" });
       batch.written.inc({ tenant }, result.accepted);
-      log.debug({ [batch.noun]: items.length, bytes: call.request.bytes }, "batch stored");
+      log.debug({ items: items.length, bytes: call.request.bytes }, "batch stored");
       return result.accepted;
     } catch (err) {
       if (admitted > 0) limiter.refund(tenant, admitted);
