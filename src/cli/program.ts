@@ -228,7 +228,40 @@ export function buildProgram(): Command {
       .action((options: Record<string, unknown>) => run("mau", options)),
   );
 
-  for (const command of [serve, stream, ingest, report, mau]) program.addCommand(finish(command));
+  const tenants = logOptions(
+    new Command("tenants")
+      .description("tenants service: authenticates reporters, validates and stores their batches in a sink")
+      .addOption(opt("--sink <spec>", "sink: duckdb:PATH or timestream:DATABASE/TABLE").makeOptionMandatory())
+      .addOption(
+        opt(
+          "--tenant-tokens <file>",
+          "JSON file mapping token SHA-256 digests to tenant ids",
+        ).makeOptionMandatory(),
+      )
+      .addOption(opt("--listen <host:port>", "address to listen on", "127.0.0.1:50052"))
+      .addOption(opt("--tls-cert <file>", "TLS certificate (PEM)"))
+      .addOption(opt("--tls-key <file>", "TLS private key (PEM)"))
+      .addOption(opt("--tls-client-ca <file>", "accept client certificates signed by this CA (PEM)"))
+      .addOption(
+        opt("--max-batch-events <n>", "most events per SubmitEvents call (default: 10000)", parsePositiveInt),
+      )
+      .addOption(
+        opt("--rate-limit <events/s>", "per-tenant events per second (default: 2000)", parsePositiveInt),
+      )
+      .addOption(opt("--rate-burst <events>", "per-tenant burst (default: 20000)", parsePositiveInt))
+      .addOption(opt("--endpoint <url>", "Timestream write endpoint URL; default: AWS"))
+      .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"))
+      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .action((options: Record<string, unknown>) => run("tenants", options)),
+  );
+
+  const hashTokenCommand = new Command("hash-token")
+    .description("prints the SHA-256 of a token, as the tenants service's tokens file wants it")
+    .addOption(opt("--token-file <file>", "file holding the token (or TENANT_EVENTS_TOKEN)"))
+    .action((options: Record<string, unknown>) => run("hash-token", options));
+
+  for (const command of [serve, stream, ingest, report, tenants, hashTokenCommand, mau])
+    program.addCommand(finish(command));
   return program;
 }
 

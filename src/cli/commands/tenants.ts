@@ -1,0 +1,83 @@
+import { parseListenAddress } from "../../grpc/listen-address.js";
+import { newRegistry } from "../../observability/metrics.js";
+import { startMetricsServer } from "../../observability/metrics-server.js";
+import { openSink } from "../../sink/open-sink.js";
+import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
+import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { abortOnSignals } from "../signals.js";
+import { EXIT_OK, UsageError } from "../usage-error.js";
+
+interface TenantsFlags extends LogFlags {
+  sink: string;
+  tenantTokens: string;
+  listen: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  maxBatchEvents?: number;
+  rateLimit?: number;
+  rateBurst?: number;
+  endpoint?: string;
+  region?: string;
+  metricsListen?: string;
+}
+
+/**
+ * `tenant-events tenants`: the central TenantsService over a sink, until SIGTERM/SIGINT; then in-flight
+ * batches finish (and are acknowledged only once stored) before the sink is closed.
+ */
+export async function run(flags: TenantsFlags): Promise<number> {
+  const logger = loggerFromFlags(flags);
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  const tls =
+    flags.tlsCert !== undefined && flags.tlsKey !== undefined
+      ? { certPath: flags.tlsCert, keyPath: flags.tlsKey, clientCaPath: flags.tlsClientCa }
+      : undefined;
+  const metricsAddress =
+    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+  const tokens = await loadTenantTokens(flags.tenantTokens);
+  const registry = newRegistry();
+  const sink = await openSink(flags.sink, {
+    logger,
+    registry,
+    timestream: {
+      ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+      ...(flags.region === undefined ? {} : { region: flags.region }),
+    },
+  });
+  const stop = abortOnSignals((sig) => logger.info({ signal: sig }, "shutting down"));
+  try {
+    const server = await startTenantsServer(sink, {
+      tokens,
+      listen: flags.listen,
+      tls,
+      ...(flags.maxBatchEvents === undefined ? {} : { maxBatchEvents: flags.maxBatchEvents }),
+      rateLimit: {
+        ...(flags.rateLimit === undefined ? {} : { eventsPerSecond: flags.rateLimit }),
+        ...(flags.rateBurst === undefined ? {} : { burst: flags.rateBurst }),
+      },
+      logger,
+      registry,
+    });
+    const metrics =
+      metricsAddress === undefined
+        ? undefined
+        : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+    logger.info(
+      { listen: flags.listen, port: server.port, tenants: tokens.tenants.length, metricsPort: metrics?.port },
+      "tenants service ready",
+    );
+    await new Promise<void>((resolve) =>
+      stop.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+    await server.shutdown();
+    await metrics?.close();
+    logger.info("tenants service stopped");
+    return EXIT_OK;
+  } finally {
+    stop.dispose();
+    await sink.close();
+  }
+}
