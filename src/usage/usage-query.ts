@@ -9,7 +9,7 @@ import {
   monthRange,
   monthStart,
 } from "./calendar.js";
-import { validateTenantId } from "./tenant-id.js";
+import { validateTenantId } from "../tenants/tenant-id.js";
 
 /** Which activity a query counts. */
 export interface ActivityFilter {

@@ -15,7 +15,7 @@ import { renderMauChart } from "../../usage/chart/mau-chart.js";
 import { MAU_COLUMNS, ROLLING_COLUMNS, USAGE_COLUMNS } from "../../usage/format/columns.js";
 import { formatRows, parseOutputFormat } from "../../usage/format/output-format.js";
 import { openUsageQueries } from "../../usage/open-usage-queries.js";
-import { validateTenantId } from "../../usage/tenant-id.js";
+import { validateTenantId } from "../../tenants/tenant-id.js";
 import type { UsageQueries } from "../../usage/usage-queries.js";
 import type { MauRow, RollingMauRow } from "../../usage/usage-rows.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
