@@ -260,7 +260,18 @@ export function buildProgram(): Command {
     .addOption(opt("--token-file <file>", "file holding the token (or TENANT_EVENTS_TOKEN)"))
     .action((options: Record<string, unknown>) => run("hash-token", options));
 
-  for (const command of [serve, stream, ingest, report, tenants, hashTokenCommand, mau])
+  const generate = new Command("generate")
+    .description("writes synthetic Teleport audit events (JSON Lines), deterministic for a seed")
+    .addOption(opt("--events <n>", "exactly this many events").makeOptionMandatory())
+    .addOption(opt("--users <n>", "users to draw from, humans and bots", "100"))
+    .addOption(opt("--months <n>", "calendar months covered", "12"))
+    .addOption(opt("--seed <n>", "same flags and seed give the same bytes", "1"))
+    .addOption(opt("--start <YYYY-MM>", "first month (UTC); default: the months before the current one"))
+    .addOption(opt("--clusters <n>", "cluster names to spread events over", "2"))
+    .addOption(opt("--output <file>", "write here instead of stdout"))
+    .action((options: Record<string, unknown>) => run("generate", options));
+
+  for (const command of [serve, stream, ingest, report, tenants, hashTokenCommand, mau, generate])
     program.addCommand(finish(command));
   return program;
 }

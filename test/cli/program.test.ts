@@ -41,3 +41,25 @@ describe("tenant-events CLI", () => {
     expect(result.stderr).toMatch(/--audit-log/);
   });
 });
+
+describe("tenant-events generate", () => {
+  it("writes the same events for the same seed, and exactly as many as asked", async () => {
+    const args = [
+      "generate",
+      "--events",
+      "200",
+      "--users",
+      "20",
+      "--months",
+      "2",
+      "--start",
+      "2026-08",
+      "--seed",
+      "7",
+    ];
+    const [a, b] = await Promise.all([runCli(args), runCli(args)]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout.trimEnd().split("\n")).toHaveLength(200);
+  });
+});
