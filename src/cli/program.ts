@@ -61,12 +61,12 @@ function applyBooleanEnv(command: Command): void {
   }
 }
 
-function logOptions(command: Command): Command {
+function logOptions(command: Command, defaultLevel = "info"): Command {
   return command
     .addOption(
       opt("--log-level <level>", "log level")
         .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
-        .default("info"),
+        .default(defaultLevel),
     )
     .addOption(
       opt("--log-format <format>", "log format (auto: pretty on a terminal, JSON otherwise)")
@@ -271,7 +271,36 @@ export function buildProgram(): Command {
     .addOption(opt("--output <file>", "write here instead of stdout"))
     .action((options: Record<string, unknown>) => run("generate", options));
 
-  for (const command of [serve, stream, ingest, report, tenants, hashTokenCommand, mau, generate])
+  const demo = logOptions(
+    new Command("demo")
+      .description(
+        "the whole pipeline in one process on loopback: generates events, serves, reports, stores, prints MAU",
+      )
+      .addOption(opt("--data <dir>", "where the demo keeps all its state", ".demo"))
+      .addOption(
+        opt(
+          "--audit-log <spec>",
+          "use this audit log (file:DIR or dynamodb:TABLE) instead of generating one",
+        ).argParser(parseAuditLogSpec),
+      )
+      .addOption(opt("--sink <spec>", "sink (default: duckdb:<data>/usage.duckdb)"))
+      .addOption(
+        opt("--events <n>", "events to generate when there is no audit log yet", parsePositiveInt, 30_000),
+      )
+      .addOption(opt("--users <n>", "users in the generated events", parsePositiveInt, 150))
+      .addOption(
+        opt("--months <n>", "months of generated events, up to the current one", parsePositiveInt, 3),
+      )
+      .addOption(opt("--seed <n>", "seed of the generated events", parsePositiveInt, 1))
+      .addOption(opt("--follow", "keep running and reporting new events until SIGTERM", false))
+      .addOption(opt("--endpoint <url>", "AWS endpoint URL (DynamoDB Local, a Timestream test endpoint)"))
+      .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"))
+      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .action((options: Record<string, unknown>) => run("demo", options)),
+    "warn",
+  );
+
+  for (const command of [serve, stream, ingest, report, tenants, hashTokenCommand, mau, generate, demo])
     program.addCommand(finish(command));
   return program;
 }

@@ -1,0 +1,233 @@
+import { mkdir, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { AuditLog } from "../../auditlog/audit-log.js";
+import { appendEvents } from "../../auditlog/file/append-events.js";
+import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
+import { createEventsClient } from "../../client/events-client.js";
+import { generateEvents } from "../../generate/index.js";
+import { parseListenAddress } from "../../grpc/listen-address.js";
+import type { Logger } from "../../observability/logger.js";
+import { newRegistry, type Registry } from "../../observability/metrics.js";
+import { startMetricsServer } from "../../observability/metrics-server.js";
+import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
+import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
+import { Reporter } from "../../reporter/reporter.js";
+import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
+import { DuckDbSink } from "../../sink/duckdb/duckdb-sink.js";
+import { openSink } from "../../sink/open-sink.js";
+import type { Sink } from "../../sink/sink.js";
+import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
+import { startEventsServer } from "../../server/events-server.js";
+import { demoCredentials } from "../demo-credentials.js";
+import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { abortOnSignals } from "../signals.js";
+import { EXIT_OK } from "../usage-error.js";
+import { run as runMau } from "./mau.js";
+
+interface DemoFlags extends LogFlags {
+  data: string;
+  auditLog?: AuditLogSpec;
+  sink?: string;
+  events: number;
+  users: number;
+  months: number;
+  seed: number;
+  follow: boolean;
+  endpoint?: string;
+  region?: string;
+  metricsListen?: string;
+}
+
+/**
+ * `tenant-events demo` (`npm start`): the whole pipeline in one process over real loopback gRPC, with all
+ * its state under --data. Generates a file audit log when none is given (and none is there yet), serves
+ * it, runs the tenants service on DuckDB and the reporter until it has caught up (or, with --follow,
+ * until SIGTERM), then prints MAU per month and protocol and writes the chart. A rerun resumes from the
+ * saved cursor.
+ */
+export async function run(flags: DemoFlags): Promise<number> {
+  const logger = loggerFromFlags(flags);
+  const data = resolve(flags.data);
+  await mkdir(data, { recursive: true });
+  const credentials = await demoCredentials(join(data, "credentials"));
+  let auditLogSpec: AuditLogSpec;
+  if (flags.auditLog === undefined) {
+    const dir = join(data, "audit-log");
+    await generateIfEmpty(dir, flags);
+    auditLogSpec = { kind: "file", dir };
+  } else {
+    auditLogSpec = flags.auditLog;
+  }
+  const sinkSpec = flags.sink ?? `duckdb:${join(data, "usage.duckdb")}`;
+  const cursorFile = join(data, "cursor");
+  const chartFile = join(data, "mau.svg");
+  const metricsAddress =
+    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+
+  const registry = newRegistry();
+  const aws = {
+    ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+  };
+  const auditLog = await openAuditLog(auditLogSpec, { ...aws, logger, registry });
+  const sink = await openSink(sinkSpec, { logger, registry, timestream: aws });
+  const metrics =
+    metricsAddress === undefined
+      ? undefined
+      : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+  let months: string | undefined;
+  try {
+    await runPipeline({ auditLog, sink, credentials, cursorFile, registry, logger, follow: flags.follow });
+    months = sink instanceof DuckDbSink ? await monthsPresent(sink) : recentMonths(flags.months);
+  } finally {
+    await metrics?.close();
+    await sink.close();
+    await auditLog.close();
+  }
+
+  if (months === undefined) {
+    process.stdout.write("no activity stored yet: nothing to count\n");
+  } else {
+    await runMau({
+      sink: sinkSpec,
+      month: months,
+      chart: chartFile,
+      format: "table",
+      ...aws,
+      logLevel: "warn",
+    });
+  }
+  process.stdout.write(
+    [
+      "",
+      `audit log:     ${describeAuditLog(auditLogSpec)}`,
+      `sink:          ${sinkSpec}`,
+      `cursor:        ${cursorFile}`,
+      `credentials:   ${credentials.dir}`,
+      ...(months === undefined ? [] : [`chart:         ${chartFile}`]),
+      `query again:   npm run tenant-events -- mau --sink ${sinkSpec} --month ${months ?? "YYYY-MM"}`,
+      "",
+    ].join("\n"),
+  );
+  return EXIT_OK;
+}
+
+interface PipelineParts {
+  auditLog: AuditLog;
+  sink: Sink;
+  credentials: Awaited<ReturnType<typeof demoCredentials>>;
+  cursorFile: string;
+  registry: Registry;
+  logger: Logger;
+  follow: boolean;
+}
+
+/** Events server, tenants service and reporter over loopback; resolves once the reporter is done. */
+async function runPipeline(parts: PipelineParts): Promise<void> {
+  const { registry, logger } = parts;
+  const events = await startEventsServer(parts.auditLog, { listen: "127.0.0.1:0", logger, registry });
+  const tenants = await startTenantsServer(parts.sink, {
+    tokens: await loadTenantTokens(parts.credentials.tenantTokensFile),
+    listen: "127.0.0.1:0",
+    logger,
+    registry,
+  });
+  const source = await createEventsClient(`127.0.0.1:${events.port}`, { logger });
+  const submitter = await createGrpcSubmitter(`127.0.0.1:${tenants.port}`, {
+    token: parts.credentials.tenantToken,
+  });
+  const stop = abortOnSignals();
+  const progress = startProgress(registry, parts.follow);
+  try {
+    const reporter = new Reporter({
+      source,
+      submitter,
+      cursorStore: new FileCursorStore(parts.cursorFile),
+      anonymizer: new HmacAnonymizer(parts.credentials.anonymizationKey),
+      logger,
+      registry,
+      batchInterval: 1000,
+      untilCaughtUp: !parts.follow,
+    });
+    await reporter.run(stop.signal);
+  } finally {
+    progress.stop();
+    stop.dispose();
+    source.close();
+    submitter.close();
+    await tenants.shutdown();
+    await events.shutdown();
+  }
+}
+
+/** One progress line a second on stderr (rewritten in place on a terminal). */
+function startProgress(registry: Registry, follow: boolean): { stop: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const read = async (name: string): Promise<number> => {
+    const metric = registry.getSingleMetric(name);
+    if (metric === undefined) return 0;
+    const values = (await metric.get()).values;
+    return values.reduce((sum, v) => sum + v.value, 0);
+  };
+  const show = async (final: boolean): Promise<void> => {
+    const consumed = await read("tenant_events_reporter_events_consumed_total");
+    const submitted = await read("tenant_events_reporter_events_submitted_total");
+    const batches = await read("tenant_events_reporter_batches_submitted_total");
+    const line = `reporter: ${consumed} audit events read, ${submitted} activity events stored in ${batches} batches${follow ? " (following; Ctrl-C to stop)" : ""}`;
+    process.stderr.write(tty ? `\r${line}${final ? "\n" : ""}` : `${line}\n`);
+  };
+  const timer = setInterval(() => void show(false), 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      void show(true);
+    },
+  };
+}
+
+/** Writes synthetic events into a file audit log unless it already holds day files. */
+async function generateIfEmpty(dir: string, flags: DemoFlags): Promise<void> {
+  const existing = await readdir(dir).catch(() => [] as string[]);
+  if (existing.some((name) => name.endsWith(".log"))) return;
+  const start = monthsAgo(flags.months);
+  process.stderr.write(
+    `generating ${flags.events} audit events over ${flags.months} months from ${start}…\n`,
+  );
+  await appendEvents(
+    dir,
+    generateEvents({
+      events: flags.events,
+      users: flags.users,
+      months: flags.months,
+      seed: flags.seed,
+      start,
+    }),
+  );
+}
+
+/** "YYYY-MM..YYYY-MM" spanning the stored activity, or undefined when there is none. */
+async function monthsPresent(sink: DuckDbSink): Promise<string | undefined> {
+  const connection = await sink.queryConnection();
+  const reader = await connection.runAndReadAll(
+    "SELECT strftime(min(time) AT TIME ZONE 'UTC', '%Y-%m'), strftime(max(time) AT TIME ZONE 'UTC', '%Y-%m') FROM events",
+  );
+  const [from, to] = (reader.getRows()[0] ?? []) as (string | null)[];
+  if (from === null || from === undefined || to === null || to === undefined) return undefined;
+  return from === to ? from : `${from}..${to}`;
+}
+
+function describeAuditLog(spec: AuditLogSpec): string {
+  return spec.kind === "file" ? `file:${spec.dir}` : `dynamodb:${spec.table}`;
+}
+
+/** The month `n` months before the current one (UTC), as YYYY-MM. */
+function monthsAgo(n: number): string {
+  const now = new Date();
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1));
+  return `${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+/** The `n` full months before the current one, for sinks the demo cannot ask for their range. */
+function recentMonths(n: number): string {
+  return n === 1 ? monthsAgo(1) : `${monthsAgo(n)}..${monthsAgo(1)}`;
+}
