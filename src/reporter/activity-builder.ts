@@ -1,23 +1,43 @@
-import { InvalidArgumentError } from "../errors/errors.js";
+import { ANONYMIZED_FORM, isAnonymized } from "../activity/anonymized.js";
+import { eventProblems, MAX_ID_LENGTH } from "../activity/event-rules.js";
+import { timeBounds } from "../activity/time-bounds.js";
+import { InternalError, InvalidArgumentError } from "../errors/errors.js";
 import type { OneOf } from "../gen/events/events.js";
 import { UserKind, type Event } from "../gen/tenants/tenants.js";
-// The central side's bounds: an event past them would make it refuse the whole batch.
-import { MAX_FIELD_LENGTH, MAX_ID_LENGTH } from "../sink/event-record.js";
 import { activityOf } from "./activity.js";
 import type { Anonymizer } from "./anonymizer/anonymizer.js";
 import { contentId } from "./canonical-json.js";
 import { toTimestamp } from "./timestamp.js";
 
 /**
+ * An event that makes a user active but that the tenants service would refuse, and with it the whole
+ * batch: the reporter skips it alone. `problems` never quote the user or cluster.
+ */
+export class RefusedActivityEventError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    readonly eventId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The record that crosses to the central side for an audit event, or null when the event does not make
  * its user active. Only these leave: the id, time, type, protocol and session kind, the user kind, and
  * the user and cluster names anonymized. Logins, addresses, resource names and every other field stay.
  *
- * @throws InvalidArgumentError when the event makes a user active but could not be stored: no valid
- *   time (it belongs to no month), or a type longer than the central side accepts. The central side
- *   would refuse the whole batch, so such an event is refused here, alone.
+ * The record is checked with the tenants service's own rules (src/activity/event-rules.ts), the time
+ * window's future bound taken from `nowMs`, this side's clock at build time.
+ *
+ * @throws RefusedActivityEventError (an InvalidArgumentError) when the event makes a user active but the
+ *   service would refuse it: no time a Timestamp can hold, a time before 2000 or over 15 minutes ahead
+ *   of `nowMs`, a type that is not an audit event type, an unknown session kind
+ * @throws InternalError when the anonymizer's output is not base64(HMAC-SHA256): every event would be
+ *   refused, so this is a broken anonymizer to stop for, not an event to skip
  */
-export function buildActivityEvent(event: OneOf, anonymizer: Anonymizer): Event | null {
+export function buildActivityEvent(event: OneOf, anonymizer: Anonymizer, nowMs = Date.now()): Event | null {
   const activity = activityOf(event);
   if (activity === null) return null;
   // A uid too long for the central side is replaced by the content id: still stable, so still idempotent.
@@ -25,14 +45,13 @@ export function buildActivityEvent(event: OneOf, anonymizer: Anonymizer): Event 
     activity.uid !== "" && activity.uid.length <= MAX_ID_LENGTH ? activity.uid : contentId(activity.json());
   const time = activity.time && toTimestamp(activity.time);
   if (time === undefined) {
-    throw new InvalidArgumentError(
+    throw new RefusedActivityEventError(
       `${describe(activity.type)} ${id} makes a user active but has no valid time`,
+      id,
+      ["time is missing or outside the years 1..9999"],
     );
   }
-  if (activity.type.length > MAX_FIELD_LENGTH) {
-    throw new InvalidArgumentError(`event ${id} has a type longer than ${MAX_FIELD_LENGTH} characters`);
-  }
-  return {
+  const built: Event = {
     id,
     time,
     type: activity.type,
@@ -42,6 +61,22 @@ export function buildActivityEvent(event: OneOf, anonymizer: Anonymizer): Event 
     cluster: anonymizer.anonymize(activity.cluster),
     sessionKind: activity.sessionKind,
   };
+  if (!isAnonymized(built.user) || !isAnonymized(built.cluster)) {
+    throw new InternalError(
+      `the anonymizer's output is not anonymized (expected ${ANONYMIZED_FORM}): the tenants service ` +
+        `would refuse every event, so the reporter stops rather than skip them`,
+    );
+  }
+  const problems = eventProblems(built, timeBounds(nowMs));
+  if (problems.length > 0) {
+    throw new RefusedActivityEventError(
+      `event ${id} makes a user active but the tenants service would refuse it, and its whole batch: ` +
+        problems.join("; "),
+      id,
+      problems,
+    );
+  }
+  return built;
 }
 
 function describe(type: string): string {

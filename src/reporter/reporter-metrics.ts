@@ -17,7 +17,7 @@ export function reporterMetrics(registry: Registry) {
     }),
     rejected: counter(registry, {
       name: "tenant_events_reporter_events_rejected_total",
-      help: "Activity events that could not be submitted (no valid time, too large) and were skipped.",
+      help: "Activity events skipped because the tenants service would refuse them (invalid) or they are too large (oversize).",
       labelNames: ["reason"],
     }),
     cursorSaves: counter(registry, {

@@ -1,10 +1,11 @@
+import { MAX_REQUEST_BYTES } from "../activity/batch-limits.js";
 import { InternalError, InvalidArgumentError, isDomainError, type DomainError } from "../errors/errors.js";
 import type { StreamEvent } from "../gen/auth/auth.js";
 import type { OneOf } from "../gen/events/events.js";
 import type { Event } from "../gen/tenants/tenants.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
 import { newRegistry, type Registry } from "../observability/metrics.js";
-import { buildActivityEvent } from "./activity-builder.js";
+import { buildActivityEvent, RefusedActivityEventError } from "./activity-builder.js";
 import type { Anonymizer } from "./anonymizer/anonymizer.js";
 import { Batcher, type Batch } from "./batcher.js";
 import type { CursorStore } from "./cursor-store/cursor-store.js";
@@ -57,6 +58,14 @@ export interface ReporterOptions {
    * 10 000.
    */
   shutdownTimeout?: number;
+  /**
+   * Wall clock, epoch ms. An event is checked against the tenants service's rules before it is batched
+   * (src/activity/event-rules.ts), the time window's future bound being this clock plus 15 minutes at
+   * that moment; one the service would refuse is logged with its id and problems, counted
+   * (`tenant_events_reporter_events_rejected_total{reason="invalid"}`) and skipped, so it cannot make
+   * the service refuse its whole batch. Default Date.now.
+   */
+  now?: () => number;
   /** Periodic resource counts (SubmitUsageReports). Default none. */
   usage?: {
     source: UsageSource;
@@ -79,7 +88,7 @@ export interface ReporterResult {
 const DEFAULTS = {
   batchSize: 500,
   batchBytes: 1024 * 1024,
-  maxMessageBytes: 4 * 1024 * 1024,
+  maxMessageBytes: MAX_REQUEST_BYTES,
   batchInterval: 5_000,
   idleCheckpointEvents: 10_000,
   idleCheckpointInterval: 60_000,
@@ -104,6 +113,10 @@ type Step =
  * has acknowledged everything before it. Delivery is at-least-once: a crash between an acknowledgement and
  * the checkpoint re-sends that batch, which the central side stores once (events are idempotent on id).
  *
+ * Each activity event is checked with the tenants service's rules first (src/activity/event-rules.ts):
+ * one the service would refuse is skipped alone, logged and counted, so one unusual audit event cannot
+ * make the service refuse its batch and stop the run.
+ *
  * A retryable failure (see retry-policy.ts) is retried with backoff for as long as it lasts, the
  * consecutive-failure gauge and log reporting it; a non-retryable one stops the run with an error and
  * the cursor where it was, since skipping the batch would lose data. If the stream itself fails, the
@@ -123,6 +136,7 @@ export class Reporter {
       submitter: options.submitter,
       store: options.cursorStore,
       anonymizer: options.anonymizer,
+      wallClock: options.now ?? Date.now,
       logger,
       settings,
       retry: retryOptions,
@@ -162,6 +176,7 @@ interface RunParts {
   submitter: Submitter;
   store: CursorStore;
   anonymizer: Anonymizer;
+  wallClock: () => number;
   logger: Logger;
   settings: Settings;
   retry: Required<RetryOptions>;
@@ -346,7 +361,7 @@ class Run {
   /** The activity event for a stream event; null when filtered out or refused (logged and counted). */
   #build(event: OneOf): Event | null {
     try {
-      return buildActivityEvent(event, this.#p.anonymizer);
+      return buildActivityEvent(event, this.#p.anonymizer, this.#p.wallClock());
     } catch (err) {
       if (!(err instanceof InvalidArgumentError)) throw err;
       this.#reject(err, "invalid");
@@ -354,9 +369,12 @@ class Run {
     }
   }
 
+  /** Logs (the event's id and problems, never its user) and counts an activity event skipped. */
   #reject(err: InvalidArgumentError, reason: "invalid" | "oversize"): void {
     this.#p.metrics.rejected.inc({ reason });
-    this.#p.logger.error({ err, reason }, `activity event skipped: ${err.message}`);
+    const refused =
+      err instanceof RefusedActivityEventError ? { id: err.eventId, problems: err.problems } : {};
+    this.#p.logger.error({ err, reason, ...refused }, `activity event skipped: ${err.message}`);
   }
 
   /** Submits each batch in order (retrying what is retryable), saving its cursor once acknowledged. */
@@ -440,11 +458,22 @@ function refused(err: unknown, events: number): DomainError {
   const reason = err instanceof Error ? err.message : String(err);
   const message =
     `the tenants service refused a batch of ${events} events: ${reason}. The cursor was not advanced, ` +
-    `so nothing is skipped: fix the cause and restart to resend`;
+    `so nothing is skipped: fix the cause and restart to resend` +
+    (isDomainError(err) && err.kind === "invalid-argument" ? INVALID_HINT : "");
   if (!isDomainError(err)) return new InternalError(message, { cause: err });
   const Kind = err.constructor as new (message: string, options: { cause: unknown }) => DomainError;
   return new Kind(message, { cause: err });
 }
+
+/**
+ * Every event was checked with the service's rules before it was sent, so a refusal of its content means
+ * the two sides disagree: a time "in the future" is a central clock over 15 minutes behind this side's.
+ */
+const INVALID_HINT =
+  ". Events are checked with the service's own rules before they are sent, so the two sides disagree: " +
+  "a time \"in the future\" means the service's clock is over 15 minutes behind this side's (fix the " +
+  "clocks; the events are accepted once the service's clock has caught up with them), anything else " +
+  "a service configured with other bounds or a different version";
 
 function resolveSettings(options: ReporterOptions): Settings {
   const s: Settings = {

@@ -1,8 +1,8 @@
+import { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS } from "../activity/time-bounds.js";
 import type { Timestamp } from "../gen/google/protobuf/timestamp.js";
 
-/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the range google.protobuf.Timestamp allows. */
-const MIN_MS = -62_135_596_800_000;
-const MAX_MS = 253_402_300_799_999;
+const MIN_MS = Number(TIMESTAMP_MIN_SECONDS) * 1000;
+const MAX_MS = Number(TIMESTAMP_MAX_SECONDS) * 1000 + 999;
 
 /** The Timestamp of a Date, or undefined when it is invalid or outside the range a Timestamp allows. */
 export function toTimestamp(date: Date): Timestamp | undefined {

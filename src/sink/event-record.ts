@@ -1,3 +1,4 @@
+import { MAX_FIELD_LENGTH, MAX_ID_LENGTH } from "../activity/event-rules.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import { type Event, UserKind } from "../gen/tenants/tenants.js";
 import { timestampMicros } from "./timestamp.js";
@@ -14,10 +15,11 @@ export interface EventRecord {
   sessionKind: string;
 }
 
-/** Bounds keep one record well inside Timestream's 2 KB record limit (the values are hashes and names). */
+/**
+ * Bounds keep one record well inside Timestream's 2 KB record limit (the values are hashes and names);
+ * the id and field bounds are the shared event rules' (src/activity/event-rules.ts).
+ */
 export const MAX_TENANT_LENGTH = 128;
-export const MAX_ID_LENGTH = 256;
-export const MAX_FIELD_LENGTH = 256;
 
 const KNOWN_USER_KINDS: ReadonlySet<number> = new Set([
   UserKind.USER_KIND_UNSPECIFIED,

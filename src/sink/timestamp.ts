@@ -1,9 +1,6 @@
+import { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS } from "../activity/time-bounds.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { Timestamp } from "../gen/google/protobuf/timestamp.js";
-
-/** 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z: the RFC 3339 range google.protobuf.Timestamp allows. */
-const MIN_SECONDS = -62135596800n;
-const MAX_SECONDS = 253402300799n;
 
 /**
  * Microseconds since the Unix epoch, the precision both sinks store (Timestream keeps milliseconds of it).
@@ -12,7 +9,7 @@ const MAX_SECONDS = 253402300799n;
 export function timestampMicros(ts: Timestamp | undefined, what: string): bigint {
   if (ts === undefined) throw new InvalidArgumentError(`${what}: time is required`);
   const seconds = BigInt(ts.seconds);
-  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) {
+  if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) {
     throw new InvalidArgumentError(`${what}: time is outside 0001-01-01..9999-12-31`);
   }
   if (!Number.isInteger(ts.nanos) || ts.nanos < 0 || ts.nanos > 999_999_999) {

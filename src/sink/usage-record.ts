@@ -1,6 +1,7 @@
+import { MAX_FIELD_LENGTH } from "../activity/event-rules.js";
+import { MAX_COUNT } from "../activity/usage-report-rules.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { UsageReport } from "../gen/tenants/tenants.js";
-import { MAX_FIELD_LENGTH } from "./event-record.js";
 import { timestampMicros } from "./timestamp.js";
 
 /** The resource counts of a usage report, in storage column order. */
@@ -23,9 +24,6 @@ export interface UsageRecord {
   cluster: string;
   counts: Record<UsageCount, bigint>;
 }
-
-/** Counts are stored as signed 64-bit integers (Timestream BIGINT), so uint64 values above this are refused. */
-const MAX_COUNT = (1n << 63n) - 1n;
 
 /** Validates a batch of reports and drops repeats of (cluster, time), keeping the first. */
 export function toUsageRecords(reports: readonly UsageReport[]): UsageRecord[] {

@@ -1,7 +1,5 @@
 /** The central side's TenantsService: what the CLI's `tenants` command and the demo use. */
 export { certificateNames } from "./certificate-names.js";
-export { EVENT_TYPE_PATTERN, PROTOCOLS, SESSION_KIND_PATTERN, eventProblems } from "./event-validation.js";
-export { isAnonymized } from "./anonymized.js";
 export { loadTenantTokens } from "./load-tenant-tokens.js";
 export type { RateLimit } from "./rate-limiter.js";
 export { TENANT_ID_PATTERN, isTenantId } from "./tenant-id.js";

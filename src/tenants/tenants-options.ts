@@ -1,3 +1,5 @@
+import { MAX_REQUEST_BYTES } from "../activity/batch-limits.js";
+import { EARLIEST_TIME_MS, MAX_FUTURE_SKEW_MS } from "../activity/time-bounds.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
@@ -19,9 +21,13 @@ export interface TenantsServiceOptions {
   maxBatchUsageReports?: number;
   /** Most encoded bytes of one request; more is RESOURCE_EXHAUSTED. Default 4 MiB. */
   maxBatchBytes?: number;
-  /** How far past the service's clock a record's time may be, ms. Default 15 minutes. */
+  /**
+   * How far past the service's clock a record's time may be, ms. Default 15 minutes, the bound the
+   * reporter checks against its own clock (src/activity/time-bounds.ts): narrowing it here makes the
+   * service refuse whole batches the reporter lets through.
+   */
   maxFutureSkewMs?: number;
-  /** The earliest record time accepted. Default 2000-01-01T00:00:00Z. */
+  /** The earliest record time accepted. Default 2000-01-01T00:00:00Z, the reporter's bound too. */
   earliestTime?: Date;
   /** How many problems an INVALID_ARGUMENT message quotes (the rest are counted). Default 10. */
   maxReportedProblems?: number;
@@ -42,9 +48,9 @@ export const TENANTS_DEFAULTS = {
   clientCertificates: false,
   maxBatchEvents: 10_000,
   maxBatchUsageReports: 1_000,
-  maxBatchBytes: 4 * 1024 * 1024,
-  maxFutureSkewMs: 15 * 60_000,
-  earliestTime: new Date("2000-01-01T00:00:00Z"),
+  maxBatchBytes: MAX_REQUEST_BYTES,
+  maxFutureSkewMs: MAX_FUTURE_SKEW_MS,
+  earliestTime: new Date(EARLIEST_TIME_MS),
   maxReportedProblems: 10,
   rateLimit: { eventsPerSecond: 2_000, burst: 20_000 },
 } as const;

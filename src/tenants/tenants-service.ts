@@ -1,4 +1,5 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
+import { timeBounds, type TimeBounds } from "../activity/time-bounds.js";
 import { InternalError, isDomainError, ResourceExhaustedError } from "../errors/errors.js";
 import type {
   Event,
@@ -18,7 +19,6 @@ import { measuredTenantsService, type Measured, type MeasuredTenantsService } fr
 import { TenantRateLimiter } from "./rate-limiter.js";
 import { tenantsMetrics, type RejectReason, type Rpc } from "./tenants-metrics.js";
 import { tenantsSettings, type TenantsServiceOptions } from "./tenants-options.js";
-import { timeBounds, type TimeBounds } from "./time-bounds.js";
 import { validateUsageReports } from "./usage-report-validation.js";
 
 /** What to register on a GrpcServer: the service definition (it measures requests) and its handlers. */

@@ -1,36 +1,7 @@
+import type { TimeBounds } from "../activity/time-bounds.js";
+import { usageReportProblems } from "../activity/usage-report-rules.js";
 import type { UsageReport } from "../gen/tenants/tenants.js";
-import { ANONYMIZED_FORM, isAnonymized } from "./anonymized.js";
 import { Problems } from "./problems.js";
-import { timeProblem, type TimeBounds } from "./time-bounds.js";
-
-/** Counts are stored as signed 64-bit integers (DuckDB and Timestream BIGINT). */
-const MAX_COUNT = (1n << 63n) - 1n;
-
-const COUNTS = [
-  ["users", "users"],
-  ["servers", "servers"],
-  ["databases", "databases"],
-  ["apps", "apps"],
-  ["kube_clusters", "kubeClusters"],
-  ["desktops", "desktops"],
-  ["roles", "roles"],
-  ["auth_connectors", "authConnectors"],
-] as const satisfies readonly (readonly [string, keyof UsageReport])[];
-
-/** What is wrong with one usage report; empty when it can be stored. */
-export function usageReportProblems(report: UsageReport, bounds: TimeBounds): string[] {
-  const problems: string[] = [];
-  const time = timeProblem(report.time, bounds);
-  if (time !== undefined) problems.push(time);
-  if (!isAnonymized(report.cluster)) {
-    problems.push(`cluster is not anonymized (expected ${ANONYMIZED_FORM})`);
-  }
-  for (const [name, field] of COUNTS) {
-    const value = report[field];
-    if (value < 0n || value > MAX_COUNT) problems.push(`${name} ${value} is outside 0..2^63-1`);
-  }
-  return problems;
-}
 
 /**
  * Validates a batch of usage reports, all or nothing like events.

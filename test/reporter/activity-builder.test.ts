@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/errors/errors.js";
+import fc from "fast-check";
+import { InternalError, InvalidArgumentError } from "../../src/errors/errors.js";
 import { parseEvent } from "../../src/events/codec.js";
 import type { OneOf } from "../../src/gen/events/events.js";
 import { Event, UserKind } from "../../src/gen/tenants/tenants.js";
-import { buildActivityEvent } from "../../src/reporter/activity-builder.js";
+import { buildActivityEvent, RefusedActivityEventError } from "../../src/reporter/activity-builder.js";
 import type { Anonymizer } from "../../src/reporter/anonymizer/anonymizer.js";
 import { HmacAnonymizer } from "../../src/reporter/anonymizer/hmac-anonymizer.js";
+import { timeBounds } from "../../src/activity/time-bounds.js";
+import { validateEvents } from "../../src/tenants/event-validation.js";
 import { fixtureEvents, fixtureLines, identifyingStrings } from "./support/fixture-events.js";
 
 const anonymizer = new HmacAnonymizer(new TextEncoder().encode("tenant-key-0001"));
@@ -105,11 +108,16 @@ describe("buildActivityEvent rules", () => {
   });
 
   it("anonymizes with the anonymizer it is given", () => {
-    const upper: Anonymizer = { anonymize: (s) => `anon(${s.length})` };
-    expect(build({ user: "alice", cluster_name: "prod" }, upper)).toMatchObject({
-      user: "anon(5)",
-      cluster: "anon(4)",
-    });
+    const other = new HmacAnonymizer(new TextEncoder().encode("another-tenant-key"));
+    const built = build({ user: "alice", cluster_name: "prod" }, other);
+    expect(built).toMatchObject({ user: other.anonymize("alice"), cluster: other.anonymize("prod") });
+    expect(built?.user).not.toBe(anonymizer.anonymize("alice"));
+  });
+
+  it("stops (InternalError, not a skip) when the anonymizer's output is not anonymized", () => {
+    const broken: Anonymizer = { anonymize: (s) => `anon(${s.length})` };
+    expect(() => build({}, broken)).toThrow(InternalError);
+    expect(() => build({}, broken)).toThrow(/anonymizer's output is not anonymized/);
   });
 
   it("drops an event without a valid time (the rule: it makes nobody active)", () => {
@@ -126,6 +134,64 @@ describe("buildActivityEvent rules", () => {
 
   it("refuses an active event whose type is too long for the central side", () => {
     expect(() => build({ event: "x".repeat(257) })).toThrow(/type longer than 256 characters/);
+  });
+
+  describe("an active event the tenants service would refuse", () => {
+    const NOW = Date.parse("2026-09-01T09:00:00Z");
+    const refusal = (fields: Record<string, unknown>): RefusedActivityEventError => {
+      try {
+        buildActivityEvent(parseEvent(JSON.stringify({ ...base, ...fields })), anonymizer, NOW);
+      } catch (err) {
+        if (err instanceof RefusedActivityEventError) return err;
+        throw err;
+      }
+      throw new Error("not refused");
+    };
+
+    it.each([
+      ["a type with a space", { event: "session start" }, 'type "session start" is not an audit event type'],
+      ["a type of free text", { event: "<b>login</b>" }, "is not an audit event type"],
+      ["a time before 2000", { time: "1999-12-31T23:59:59Z" }, "is before 2000-01-01T00:00:00.000Z"],
+      ["a time 1 h in the future", { time: "2026-09-01T10:00:00Z" }, "is in the future"],
+    ])("refuses %s, naming the event's id and the problem", (_name, fields, problem) => {
+      const err = refusal(fields);
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.eventId).toBe("u-1");
+      expect(err.problems).toEqual([expect.stringContaining(problem)]);
+      expect(err.message).toContain("event u-1 ");
+      expect(err.message).toContain(problem);
+      expect(err.message).not.toContain("alice");
+    });
+
+    it("takes the future bound from the clock it is given: 15 minutes ahead passes", () => {
+      const at = (time: string) =>
+        buildActivityEvent(parseEvent(JSON.stringify({ ...base, time })), anonymizer, NOW);
+      expect(at("2026-09-01T09:15:00Z")?.id).toBe("u-1");
+      expect(() => at("2026-09-01T09:15:00.001Z")).toThrow(/is in the future/);
+    });
+  });
+
+  it("builds only events the tenants service accepts, whatever their type and time", () => {
+    const NOW = Date.parse("2026-09-01T09:00:00Z");
+    const bounds = timeBounds(NOW);
+    const types = fc.oneof(
+      fc.constantFrom("session.start", "db.session.start", "x", "a:b/c", "T", " ", ""),
+      fc.string({ maxLength: 300 }),
+    );
+    const times = fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2030, 0, 1) });
+    fc.assert(
+      fc.property(types, times, (type, ms) => {
+        const event = parseEvent(JSON.stringify({ ...base, event: type, time: new Date(ms).toISOString() }));
+        let built;
+        try {
+          built = buildActivityEvent(event, anonymizer, NOW);
+        } catch (err) {
+          expect(err).toBeInstanceOf(RefusedActivityEventError);
+          return;
+        }
+        if (built !== null) expect(() => validateEvents([built], bounds, 10)).not.toThrow();
+      }),
+    );
   });
 
   it("replaces a uid too long for the central side by the content id", () => {

@@ -35,7 +35,7 @@ interface Setup {
   store: MemoryCursorStore;
   timeline: Timeline;
   registry: Registry;
-  logs: { level: number; msg: string }[];
+  logs: { level: number; msg: string; [field: string]: unknown }[];
   reporter: (options?: Partial<ReporterOptions>) => Reporter;
 }
 
@@ -44,12 +44,12 @@ function setup(source: FakeEventSource, saved = ""): Setup {
   const submitter = new FakeSubmitter(timeline);
   const store = new MemoryCursorStore(saved, timeline);
   const registry = newRegistry();
-  const logs: { level: number; msg: string }[] = [];
+  const logs: Setup["logs"] = [];
   const logger = pino(
     { level: "debug" },
     new Writable({
       write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        logs.push(JSON.parse(chunk.toString()) as Setup["logs"][number]);
         done();
       },
     }),
@@ -323,6 +323,37 @@ describe("Reporter", () => {
     expect(
       t.logs.some((l) => l.level === 50 && /uid-2 makes a user active but has no valid time/.test(l.msg)),
     ).toBe(true);
+  });
+
+  it("skips each event the tenants service would refuse, delivers the rest of the batch, advances the cursor", async () => {
+    const NOW = Date.parse("2026-09-01T09:00:00Z");
+    const script = scripted([
+      active(1),
+      active(2, undefined, undefined, { event: "session start" }),
+      filtered(3),
+      active(4, undefined, undefined, { time: "1999-12-31T23:59:59Z" }),
+      active(5, undefined, undefined, { time: "2026-09-01T10:00:00Z" }),
+      active(6),
+    ]);
+    const s = setup(new FakeEventSource(script));
+    const result = await s.reporter({ now: () => NOW }).run(never);
+
+    expect(ids(s.submitter.requests)).toEqual([["uid-1", "uid-6"]]);
+    expect(s.store.cursor).toBe("c6");
+    expect(result).toMatchObject({ cursor: "c6", eventsConsumed: 6, eventsSubmitted: 2 });
+    expect(
+      await metric(s.registry, "tenant_events_reporter_events_rejected_total", { reason: "invalid" }),
+    ).toBe(3);
+    const skipped = s.logs.filter((l) => l.level === 50 && l.msg.startsWith("activity event skipped"));
+    expect(skipped.map((l) => [l.id, l.problems])).toEqual([
+      ["uid-2", [expect.stringContaining('type "session start" is not an audit event type')]],
+      ["uid-4", [expect.stringContaining("is before 2000-01-01")]],
+      ["uid-5", [expect.stringContaining("is in the future")]],
+    ]);
+    const logged = JSON.stringify(s.logs);
+    for (const secret of ["alice@acme.com", "acme-prod.teleport.sh", "ubuntu", "203.0.113.24"]) {
+      expect(logged, `${secret} logged`).not.toContain(secret);
+    }
   });
 
   it("skips an event too large even alone, and keeps going", async () => {

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MAX_ID_LENGTH } from "../../src/activity/event-rules.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
-import { MAX_ID_LENGTH, toEventRecords, validateTenant } from "../../src/sink/event-record.js";
+import { toEventRecords, validateTenant } from "../../src/sink/event-record.js";
 import { microsToMillis, timestampMicros } from "../../src/sink/timestamp.js";
 import { toUsageRecords } from "../../src/sink/usage-record.js";
 import { sampleEvent, sampleReport, timestamp } from "./sample-events.js";

@@ -27,8 +27,8 @@ import {
 } from "../../src/tenants/tenants-server.js";
 import { FakeSink } from "./fake-sink.js";
 import { checkHealth, healthClient, reflect, reflectionClient } from "./grpc-probes.js";
-import { EVENT_PROBLEMS, USAGE_PROBLEMS } from "./problem-cases.js";
-import { activityEvent, activityEvents, NOW_MS, usageReport } from "./sample-activity.js";
+import { EVENT_PROBLEMS, USAGE_PROBLEMS } from "../activity/problem-cases.js";
+import { activityEvent, activityEvents, NOW_MS, usageReport } from "../activity/sample-activity.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../grpc/fixtures");
 const fixture = (name: string) => join(FIXTURES, name);

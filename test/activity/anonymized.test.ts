@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isAnonymized } from "../../src/tenants/anonymized.js";
+import { isAnonymized } from "../../src/activity/anonymized.js";
 
 const hmac = (key: Uint8Array, value: string) => createHmac("sha256", key).update(value).digest("base64");
 

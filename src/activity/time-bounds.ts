@@ -1,13 +1,27 @@
 import type { Timestamp } from "../gen/google/protobuf/timestamp.js";
 
-/** The times the service accepts, in epoch milliseconds (inclusive). */
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range of seconds google.protobuf.Timestamp allows. */
+export const TIMESTAMP_MIN_SECONDS = -62_135_596_800n;
+export const TIMESTAMP_MAX_SECONDS = 253_402_300_799n;
+
+/** No record is older than this: 2000-01-01T00:00:00Z, epoch ms. Earlier times are a broken clock. */
+export const EARLIEST_TIME_MS = Date.UTC(2000, 0, 1);
+
+/** How far past the clock of whoever checks a record's time may be, ms: 15 minutes of clock skew. */
+export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+
+/** The times accepted, in epoch milliseconds (inclusive). */
 export interface TimeBounds {
   earliestMs: number;
   latestMs: number;
 }
 
-/** Bounds for a request arriving at `nowMs`: from `earliestMs` to `maxFutureSkewMs` past now. */
-export function timeBounds(nowMs: number, earliestMs: number, maxFutureSkewMs: number): TimeBounds {
+/** Bounds for a check made at `nowMs`: from `earliestMs` to `maxFutureSkewMs` past now. */
+export function timeBounds(
+  nowMs: number,
+  earliestMs = EARLIEST_TIME_MS,
+  maxFutureSkewMs = MAX_FUTURE_SKEW_MS,
+): TimeBounds {
   return { earliestMs, latestMs: nowMs + maxFutureSkewMs };
 }
 
@@ -27,7 +41,7 @@ export function timeProblem(ts: Timestamp | undefined, bounds: TimeBounds): stri
   if (ms > bounds.latestMs) {
     return (
       `time ${describe(ts, ms)} is in the future (later than ${new Date(bounds.latestMs).toISOString()}, ` +
-      `the service's clock plus the allowed skew)`
+      `now plus the allowed clock skew)`
     );
   }
   return undefined;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { timeBounds, timeProblem } from "../../src/tenants/time-bounds.js";
+import {
+  TIMESTAMP_MAX_SECONDS,
+  TIMESTAMP_MIN_SECONDS,
+  timeBounds,
+  timeProblem,
+} from "../../src/activity/time-bounds.js";
 import { timestamp } from "./sample-activity.js";
 
 const NOW = Date.parse("2026-09-15T12:00:00Z");
@@ -24,5 +29,12 @@ describe("timeProblem", () => {
     ["seconds before any date", { seconds: -(1n << 62n), nanos: 0 }, "s since the epoch is before"],
   ])("refuses %s", (_name, ts, message) => {
     expect(timeProblem(ts, bounds)).toContain(message);
+  });
+});
+
+describe("the Timestamp range", () => {
+  it("is years 1 to 9999 to the second", () => {
+    expect(new Date(Number(TIMESTAMP_MIN_SECONDS) * 1000).toISOString()).toBe("0001-01-01T00:00:00.000Z");
+    expect(new Date(Number(TIMESTAMP_MAX_SECONDS) * 1000).toISOString()).toBe("9999-12-31T23:59:59.000Z");
   });
 });

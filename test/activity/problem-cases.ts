@@ -3,7 +3,7 @@ import { timestamp } from "./sample-activity.js";
 
 /**
  * Each way a record can be wrong, with what the refusal must say; the clock is NOW_MS. Shared by the
- * validation unit tests and the service's loopback tests.
+ * rules' unit tests and the tenants service's loopback tests.
  */
 
 export const EVENT_PROBLEMS: [name: string, overrides: Partial<Event>, message: string][] = [
