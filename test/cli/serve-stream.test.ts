@@ -73,6 +73,12 @@ describe("ingest, serve and stream from the command line", () => {
     expect(result.stderr.trim()).toMatch(/^error: cursor is not a JSON object/);
   });
 
+  it("rejects a malformed server address with exit code 2 before connecting", async () => {
+    const result = await runCli(["stream", "--server", "no port here"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^error: .*"no port here" is not HOST:PORT/);
+  });
+
   it("rejects a cursor from another audit log with exit code 2", async () => {
     const foreign = JSON.stringify({
       shard_id_to_sequence_number: { "shardId-00000001700000000000-0a1b2c3d": "4900" },

@@ -55,6 +55,8 @@ export async function run(flags: ReportFlags): Promise<number> {
     "TENANT_EVENTS_SERVER_TOKEN",
     "events server token",
   );
+  parseListenAddress(flags.server);
+  parseListenAddress(flags.tenants);
   const metricsAddress =
     flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
 

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createEventsClient } from "../../client/events-client.js";
 import { decodeCursor } from "../../cursor/cursor.js";
+import { parseListenAddress } from "../../grpc/listen-address.js";
 import { formatEvent } from "../../events/codec.js";
 import { eventTime, eventType } from "../../events/metadata.js";
 import { getUser } from "../../events/active-user.js";
@@ -25,11 +26,15 @@ interface StreamFlags extends LogFlags {
  * up with what the log held when it started. The last cursor goes to stderr so a rerun can resume.
  */
 export async function run(flags: StreamFlags): Promise<number> {
-  decodeCursor(flags.cursor); // a malformed cursor is bad input: exit 2 before connecting
+  // Bad input fails before connecting: exit 2.
+  decodeCursor(flags.cursor);
+  parseListenAddress(flags.server);
   const logger = loggerFromFlags(flags);
   const token = await readSecret(flags.tokenFile, "TENANT_EVENTS_TOKEN", "token");
   const tls = flags.tls || flags.tlsCa !== undefined ? { caPath: flags.tlsCa } : undefined;
-  const client = await createEventsClient(flags.server, { token, tls, logger });
+  // A one-shot read gives up on an unreachable server; a follower waits for it as long as it takes.
+  const backoff = flags.follow ? {} : { giveUpAfterMs: ONE_SHOT_GIVE_UP_MS };
+  const client = await createEventsClient(flags.server, { token, tls, logger, backoff });
   const stop = abortOnSignals();
   let last = flags.cursor;
   let count = 0;
@@ -52,6 +57,9 @@ export async function run(flags: StreamFlags): Promise<number> {
   if (!flags.json) process.stderr.write(`${count} event(s); resume with --cursor '${last}'\n`);
   return EXIT_OK;
 }
+
+/** How long `stream` without --follow keeps reconnecting to an unreachable server before it fails. */
+const ONE_SHOT_GIVE_UP_MS = 15_000;
 
 /** One readable line: time, type, user (or "-"). */
 function summary(event: OneOf): string {
