@@ -183,9 +183,18 @@ describe("docker-compose.yml security", () => {
     expect(flagValue(reporter, "--anonymization-key-file")).toMatch(/^\/run\/secrets\//);
   });
 
-  it("publishes ports on the host's loopback only", () => {
+  it("publishes on the host's loopback only, and only ports the service listens on", () => {
     for (const s of compose.services.values()) {
-      for (const port of s.ports) expect(port, s.name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      const listened = new Set(
+        s.image === IMAGE
+          ? flagsOf(s).flatMap(({ value }) => /^0\.0\.0\.0:(\d+)$/.exec(value ?? "")?.[1] ?? [])
+          : [],
+      );
+      for (const port of s.ports) {
+        const match = /^127\.0\.0\.1:\d+:(\d+)$/.exec(port);
+        expect(match, `${s.name}: ${port}`).not.toBeNull();
+        expect(listened.has(match![1]!), `${s.name}: ${port}`).toBe(true);
+      }
     }
   });
 
@@ -313,6 +322,14 @@ describe("Dockerfile", () => {
     }
   });
 
+  it("sets only TENANT_EVENTS_* variables that a command reads", () => {
+    const known = new Set(
+      [...helps.values()].flatMap((options) => [...options.values()].flatMap((o) => o.env ?? [])),
+    );
+    const set = lines.flatMap((l) => /^ENV (TENANT_EVENTS_[A-Z0-9_]+)=/.exec(l)?.[1] ?? []);
+    expect(set.filter((v) => !known.has(v))).toEqual([]);
+  });
+
   it("keeps secrets and certificates out of the build context", () => {
     expect(ignored).toEqual(
       expect.arrayContaining(["deploy/certs", "deploy/secrets", "node_modules", ".git"]),
@@ -331,6 +348,7 @@ describe("the compose services run outside Docker", () => {
   const addresses = new Map<string, number>();
   const results = new Map<string, CliResult>();
   const health = new Map<string, CliResult>();
+  const metrics = new Map<string, string>();
 
   function localize(s: ComposeService, value: string): string {
     let out = value.replace(/\/run\/secrets\/([a-z0-9-]+)/g, (_, name: string) => {
@@ -403,6 +421,8 @@ describe("the compose services run outside Docker", () => {
       running.push(started);
       await started.waitForLog(ready);
       health.set(name, await checkHealth(s));
+      const metricsAddress = localize(s, flagValue(s, "--metrics-listen")!);
+      metrics.set(name, await (await fetch(`http://${metricsAddress}/metrics`)).text());
     }
 
     const reporter = service("reporter");
@@ -435,6 +455,11 @@ describe("the compose services run outside Docker", () => {
       expect(result.code, `${name}: ${result.stdout}${result.stderr}`).toBe(0);
       expect(result.stdout).toMatch(/: SERVING$/m);
     }
+  });
+
+  it("serves Prometheus metrics where --metrics-listen says", () => {
+    expect(metrics.get("events")).toMatch(/^# TYPE tenant_events_server_\w+/m);
+    expect(metrics.get("tenants")).toMatch(/^# TYPE tenant_events_tenants_\w+/m);
   });
 
   it("reports every sample event over TLS with the example tokens and saves the cursor", async () => {
