@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from "../errors/errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
 import { DuckDbSink } from "./duckdb/duckdb-sink.js";
+import { PostgresSink, type PostgresSinkOptions } from "./postgres/postgres-sink.js";
 import type { Sink } from "./sink.js";
 import { parseSinkSpec, type SinkSpec } from "./sink-spec.js";
 import { TimestreamSink, type TimestreamSinkOptions } from "./timestream/timestream-sink.js";
@@ -9,7 +9,9 @@ import { TimestreamSink, type TimestreamSinkOptions } from "./timestream/timestr
 export interface OpenSinkOptions {
   /** Timestream settings besides database and table (endpoint, region, credentials, …). */
   timestream?: Omit<TimestreamSinkOptions, "database" | "table" | "logger" | "registry">;
-  /** Clock for DuckDB's received_at; default `() => new Date()`. */
+  /** PostgreSQL settings besides the URL (pool size, timeouts). */
+  postgres?: Omit<PostgresSinkOptions, "now" | "logger" | "registry">;
+  /** Clock for DuckDB's and PostgreSQL's received_at; default `() => new Date()`. */
   now?: () => Date;
   /** Default: silentLogger. */
   logger?: Logger;
@@ -18,9 +20,10 @@ export interface OpenSinkOptions {
 }
 
 /**
- * Opens the sink named by a `--sink` value: `duckdb:PATH` (created and migrated on open) or
- * `timestream:DATABASE/TABLE` (the table must exist). `postgres://…` is recognised but not available yet.
- * Callers needing DuckDB's connection check `sink instanceof DuckDbSink` and use `queryConnection()`.
+ * Opens the sink named by a `--sink` value: `duckdb:PATH` (created and migrated on open),
+ * `timestream:DATABASE/TABLE` (the table must exist) or `postgres://…` (schema created and migrated on
+ * open). Callers needing DuckDB's connection check `sink instanceof DuckDbSink` and use
+ * `queryConnection()`; PostgreSQL's pool is `PostgresSink.queryPool()`.
  */
 export async function openSink(spec: string | SinkSpec, options: OpenSinkOptions = {}): Promise<Sink> {
   const parsed = typeof spec === "string" ? parseSinkSpec(spec) : spec;
@@ -42,8 +45,10 @@ export async function openSink(spec: string | SinkSpec, options: OpenSinkOptions
         table: parsed.table,
       });
     case "postgres":
-      throw new InvalidArgumentError(
-        "the postgres sink is not available yet; use duckdb:PATH or timestream:DB/TABLE",
-      );
+      return PostgresSink.open(parsed.url, {
+        ...options.postgres,
+        ...common,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
   }
 }

@@ -62,10 +62,12 @@ export function formatSinkSpec(spec: SinkSpec): string {
   }
 }
 
-function redactPassword(url: string): string {
+/** A connection URL with its password (user-info or `?password=`), if any, replaced by `***`. */
+export function redactPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";
+    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
     return parsed.toString();
   } catch {
     return "postgres://…";

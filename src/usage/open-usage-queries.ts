@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "../errors/errors.js";
 import { parseSinkSpec, type SinkSpec } from "../sink/sink-spec.js";
 import { DuckDbUsageQueries } from "./duckdb/duckdb-usage-queries.js";
+import { PostgresUsageQueries, type PostgresUsageQueriesOptions } from "./postgres/postgres-usage-queries.js";
 import {
   TimestreamUsageQueries,
   type TimestreamUsageQueriesOptions,
@@ -10,12 +10,14 @@ import type { UsageQueries } from "./usage-queries.js";
 export interface OpenUsageQueriesOptions {
   /** Timestream settings besides database and table (endpoint, region, credentials, page size). */
   timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table">;
+  /** PostgreSQL settings besides the URL (pool size, timeouts, logger). */
+  postgres?: PostgresUsageQueriesOptions;
 }
 
 /**
  * UsageQueries over the store a `--sink` value names: `duckdb:PATH` (opened read-only; the file must
- * exist and not be open in another process) or `timestream:DATABASE/TABLE`. PostgreSQL is not
- * available yet.
+ * exist and not be open in another process), `timestream:DATABASE/TABLE` or `postgres://…` (read-only
+ * sessions; the tenants service may be writing meanwhile).
  */
 export async function openUsageQueries(
   spec: string | SinkSpec,
@@ -32,8 +34,6 @@ export async function openUsageQueries(
         table: parsed.table,
       });
     case "postgres":
-      throw new InvalidArgumentError(
-        "usage queries on the postgres sink are not available yet; use duckdb:PATH or timestream:DB/TABLE",
-      );
+      return PostgresUsageQueries.open(parsed.url, options.postgres);
   }
 }

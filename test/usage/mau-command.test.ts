@@ -148,7 +148,6 @@ describe("mau", () => {
     ["an unknown format", { format: "yaml" }, /expected one of table, json, csv/],
     ["an unknown view", { show: "everything" }, /expected one of mau, rolling, usage/],
     ["an unknown sink", { sink: "sqlite:x.db" }, /unknown kind/],
-    ["a postgres sink", { sink: "postgres://localhost/usage" }, /not available yet/],
     ["a bad Timestream name", { sink: "timestream:db/t" }, /3 to 256/],
     ["--endpoint with DuckDB", { endpoint: "http://127.0.0.1:1" }, /timestream: sink only/],
     ["an empty chart file name", { chart: "" }, /--chart needs a file name/],

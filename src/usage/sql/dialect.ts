@@ -10,7 +10,10 @@ export interface ResultColumn {
   type: ColumnType;
 }
 
-/** A statement ready for one engine: its text, its bound parameters ($1…, DuckDB only), its result columns. */
+/**
+ * A statement ready for one engine: its text, its bound parameters ($1…; Timestream has none), its result
+ * columns.
+ */
 export interface RenderedQuery {
   sql: string;
   params: readonly string[];
