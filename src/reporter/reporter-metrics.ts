@@ -1,4 +1,4 @@
-import { counter, type Registry } from "../observability/metrics.js";
+import { counter, gauge, type Registry } from "../observability/metrics.js";
 
 /** The reporter's counters (the consecutive-failure gauge lives in SubmissionHealth). */
 export function reporterMetrics(registry: Registry) {
@@ -19,6 +19,10 @@ export function reporterMetrics(registry: Registry) {
       name: "tenant_events_reporter_events_rejected_total",
       help: "Activity events skipped because the tenants service would refuse them (invalid) or they are too large (oversize).",
       labelNames: ["reason"],
+    }),
+    lag: gauge(registry, {
+      name: "tenant_events_reporter_stream_lag_seconds",
+      help: "How far behind the audit log the reporter is: now minus the time of the last audit event read.",
     }),
     cursorSaves: counter(registry, {
       name: "tenant_events_reporter_cursor_saves_total",

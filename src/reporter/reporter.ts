@@ -16,6 +16,7 @@ import { SubmissionHealth } from "./submission-health.js";
 import type { Submitter } from "./submitter/submitter.js";
 import { UsageReporter } from "./usage/usage-reporter.js";
 import type { UsageSource } from "./usage/usage-source.js";
+import { eventTime } from "../events/metadata.js";
 
 export interface ReporterOptions {
   source: EventSource;
@@ -333,6 +334,8 @@ class Run {
     const { metrics, settings } = this.#p;
     this.#result.eventsConsumed++;
     metrics.consumed.inc();
+    const time = streamEvent.event === undefined ? undefined : eventTime(streamEvent.event);
+    if (time !== undefined) metrics.lag.set((this.#p.wallClock() - time.getTime()) / 1000);
     const event = streamEvent.event === undefined ? null : this.#build(streamEvent.event);
     if (event === null) {
       batcher.skip(streamEvent.cursor);

@@ -124,6 +124,15 @@ describe("Reporter", () => {
     expect(await metric(s.registry, "tenant_events_reporter_events_consumed_total")).toBe(events.length);
   });
 
+  it("reports how far behind the audit log it is", async () => {
+    const events = fixtureEvents();
+    const now = Date.parse("2026-09-25T03:14:26.400Z");
+    const s = setup(new FakeEventSource(scripted(events)));
+    await s.reporter({ now: () => now }).run(never);
+    // The last sample event is at 2026-09-25T03:14:16.4Z: ten seconds before the reporter's clock.
+    expect(await metric(s.registry, "tenant_events_reporter_stream_lag_seconds")).toBe(10);
+  });
+
   it("saves each batch's cursor only after its acknowledgement, covering the filtered events before it", async () => {
     const s = setup(
       new FakeEventSource(scripted([active(1), filtered(2), active(3), filtered(4), filtered(5)])),
