@@ -5,10 +5,8 @@ import { appendEvents } from "../../auditlog/file/append-events.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { generateEvents } from "../../generate/index.js";
-import { parseListenAddress } from "../../grpc/listen-address.js";
 import type { Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
-import { startMetricsServer } from "../../observability/metrics-server.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
@@ -19,6 +17,7 @@ import type { Sink } from "../../sink/sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { startEventsServer } from "../../server/events-server.js";
 import { demoCredentials } from "../demo-credentials.js";
+import { metricsFromFlags } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK } from "../usage-error.js";
@@ -61,8 +60,7 @@ export async function run(flags: DemoFlags): Promise<number> {
   const sinkSpec = flags.sink ?? `duckdb:${join(data, "usage.duckdb")}`;
   const cursorFile = join(data, "cursor");
   const chartFile = join(data, "mau.svg");
-  const metricsAddress =
-    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+  const startMetrics = metricsFromFlags(flags);
 
   const registry = newRegistry();
   const aws = {
@@ -71,16 +69,13 @@ export async function run(flags: DemoFlags): Promise<number> {
   };
   const auditLog = await openAuditLog(auditLogSpec, { ...aws, logger, registry });
   const sink = await openSink(sinkSpec, { logger, registry, timestream: aws });
-  const metrics =
-    metricsAddress === undefined
-      ? undefined
-      : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+  const metrics = await startMetrics(registry);
   let months: string | undefined;
   try {
     await runPipeline({ auditLog, sink, credentials, cursorFile, registry, logger, follow: flags.follow });
     months = sink instanceof DuckDbSink ? await monthsPresent(sink) : recentMonths(flags.months);
   } finally {
-    await metrics?.close();
+    await metrics.close();
     await sink.close();
     await auditLog.close();
   }

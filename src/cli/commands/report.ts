@@ -1,12 +1,12 @@
 import { createEventsClient } from "../../client/events-client.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
 import { newRegistry } from "../../observability/metrics.js";
-import { startMetricsServer } from "../../observability/metrics-server.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
 import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
 import { JsonFileUsageSource } from "../../reporter/usage/json-file-usage-source.js";
+import { metricsFromFlags } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret, readSecretBytes } from "../secrets.js";
 import { abortOnSignals } from "../signals.js";
@@ -57,8 +57,7 @@ export async function run(flags: ReportFlags): Promise<number> {
   );
   parseListenAddress(flags.server);
   parseListenAddress(flags.tenants);
-  const metricsAddress =
-    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+  const startMetrics = metricsFromFlags(flags);
 
   const registry = newRegistry();
   const source = await createEventsClient(flags.server, {
@@ -85,10 +84,7 @@ export async function run(flags: ReportFlags): Promise<number> {
         ? undefined
         : { source: new JsonFileUsageSource(flags.usageFile), interval: flags.usageInterval },
   });
-  const metrics =
-    metricsAddress === undefined
-      ? undefined
-      : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+  const metrics = await startMetrics(registry);
   const stop = abortOnSignals((sig) =>
     logger.info({ signal: sig }, "stopping: delivering the batch in hand"),
   );
@@ -102,7 +98,7 @@ export async function run(flags: ReportFlags): Promise<number> {
     return EXIT_OK;
   } finally {
     stop.dispose();
-    await metrics?.close();
+    await metrics.close();
     source.close();
     submitter.close();
   }

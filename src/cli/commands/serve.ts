@@ -1,24 +1,25 @@
 import type { StartPosition } from "../../auditlog/audit-log.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
-import { parseListenAddress } from "../../grpc/listen-address.js";
 import { newRegistry } from "../../observability/metrics.js";
-import { startMetricsServer } from "../../observability/metrics-server.js";
 import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
 import { startEventsServer } from "../../server/events-server.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret } from "../secrets.js";
 import { abortOnSignals } from "../signals.js";
-import { EXIT_OK, UsageError } from "../usage-error.js";
+import {
+  metricsFromFlags,
+  serveUntilAborted,
+  serverTlsFromFlags,
+  type ServerTlsFlags,
+} from "../server-flags.js";
+import { EXIT_OK } from "../usage-error.js";
 
-interface ServeFlags extends LogFlags {
+interface ServeFlags extends LogFlags, ServerTlsFlags {
   auditLog: AuditLogSpec;
   listen: string;
   start: StartPosition;
   maxStreams?: number;
   tokenFile?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsClientCa?: string;
   pollInterval: number;
   onTrim: "fail" | "skip";
   metricsListen?: string;
@@ -30,15 +31,8 @@ interface ServeFlags extends LogFlags {
 export async function run(flags: ServeFlags): Promise<number> {
   const logger = loggerFromFlags(flags);
   const token = await readSecret(flags.tokenFile, "TENANT_EVENTS_TOKEN", "token");
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
-    throw new UsageError("--tls-cert and --tls-key go together");
-  }
-  const tls =
-    flags.tlsCert !== undefined && flags.tlsKey !== undefined
-      ? { certPath: flags.tlsCert, keyPath: flags.tlsKey, clientCaPath: flags.tlsClientCa }
-      : undefined;
-  const metricsAddress =
-    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+  const tls = serverTlsFromFlags(flags);
+  const startMetrics = metricsFromFlags(flags);
 
   // DynamoDB: AWS advises at most two readers per shard, and every stream reads every shard.
   const maxStreams = flags.maxStreams ?? (flags.auditLog.kind === "dynamodb" ? 2 : DEFAULT_MAX_STREAMS);
@@ -63,19 +57,12 @@ export async function run(flags: ServeFlags): Promise<number> {
       logger,
       registry,
     });
-    const metrics =
-      metricsAddress === undefined
-        ? undefined
-        : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+    const metrics = await startMetrics(registry);
     logger.info(
-      { listen: flags.listen, port: server.port, auditLog: flags.auditLog, metricsPort: metrics?.port },
+      { listen: flags.listen, port: server.port, auditLog: flags.auditLog, metricsPort: metrics.port },
       "events server ready",
     );
-    await new Promise<void>((resolve) =>
-      stop.signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    await server.shutdown();
-    await metrics?.close();
+    await serveUntilAborted(stop.signal, server, metrics);
     logger.info("events server stopped");
     return EXIT_OK;
   } finally {

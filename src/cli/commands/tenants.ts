@@ -1,19 +1,20 @@
-import { parseListenAddress } from "../../grpc/listen-address.js";
 import { newRegistry } from "../../observability/metrics.js";
-import { startMetricsServer } from "../../observability/metrics-server.js";
 import { openSink } from "../../sink/open-sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";
-import { EXIT_OK, UsageError } from "../usage-error.js";
+import {
+  metricsFromFlags,
+  serveUntilAborted,
+  serverTlsFromFlags,
+  type ServerTlsFlags,
+} from "../server-flags.js";
+import { EXIT_OK } from "../usage-error.js";
 
-interface TenantsFlags extends LogFlags {
+interface TenantsFlags extends LogFlags, ServerTlsFlags {
   sink: string;
   tenantTokens: string;
   listen: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsClientCa?: string;
   maxBatchEvents?: number;
   rateLimit?: number;
   rateBurst?: number;
@@ -28,15 +29,8 @@ interface TenantsFlags extends LogFlags {
  */
 export async function run(flags: TenantsFlags): Promise<number> {
   const logger = loggerFromFlags(flags);
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
-    throw new UsageError("--tls-cert and --tls-key go together");
-  }
-  const tls =
-    flags.tlsCert !== undefined && flags.tlsKey !== undefined
-      ? { certPath: flags.tlsCert, keyPath: flags.tlsKey, clientCaPath: flags.tlsClientCa }
-      : undefined;
-  const metricsAddress =
-    flags.metricsListen === undefined ? undefined : parseListenAddress(flags.metricsListen);
+  const tls = serverTlsFromFlags(flags);
+  const startMetrics = metricsFromFlags(flags);
   const tokens = await loadTenantTokens(flags.tenantTokens);
   const registry = newRegistry();
   const sink = await openSink(flags.sink, {
@@ -61,19 +55,12 @@ export async function run(flags: TenantsFlags): Promise<number> {
       logger,
       registry,
     });
-    const metrics =
-      metricsAddress === undefined
-        ? undefined
-        : await startMetricsServer(registry, metricsAddress.host, metricsAddress.port);
+    const metrics = await startMetrics(registry);
     logger.info(
-      { listen: flags.listen, port: server.port, tenants: tokens.tenants.length, metricsPort: metrics?.port },
+      { listen: flags.listen, port: server.port, tenants: tokens.tenants.length, metricsPort: metrics.port },
       "tenants service ready",
     );
-    await new Promise<void>((resolve) =>
-      stop.signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    await server.shutdown();
-    await metrics?.close();
+    await serveUntilAborted(stop.signal, server, metrics);
     logger.info("tenants service stopped");
     return EXIT_OK;
   } finally {
