@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../support/postgres.js";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const writerScript = fileURLToPath(new URL("./crash-writer.ts", import.meta.url));
+
+const BATCH_SIZE = 10_000;
+/** Kill points, in ms after the writer hands a batch to the sink. */
+const KILL_DELAYS_MS = [0, 10, 25, 40, 60, 90];
+
+let server: PostgresServer;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+afterEach(() => {
+  if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) killGroup(child);
+  child = undefined;
+});
+
+/** The writer runs under npx and tsx in its own process group; SIGKILL reaches all of them at once. */
+function killGroup(proc: ChildProcess): void {
+  try {
+    process.kill(-proc.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts a writer at `firstBatch`, waits for an acknowledgement and for the next batch to be handed to
+ * the sink, lets that write run for `delayMs`, then SIGKILLs the writer. Returns the acknowledged batches.
+ */
+async function writeThenKill(url: string, firstBatch: number, delayMs: number): Promise<number[]> {
+  const proc = spawn("npx", ["tsx", writerScript, url, String(BATCH_SIZE), String(firstBatch)], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child = proc;
+  let stderr = "";
+  proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const acked: number[] = [];
+  let killing = false;
+  for await (const line of createInterface({ input: proc.stdout })) {
+    const match = /^(writing|acked) (\d+)$/.exec(line);
+    if (match?.[1] === "acked") acked.push(Number(match[2]));
+    if (match?.[1] === "writing" && acked.length >= 1 && !killing) {
+      killing = true;
+      setTimeout(() => killGroup(proc), delayMs);
+    }
+  }
+  await exited;
+  if (!killing) throw new Error(`writer exited before it was killed: ${stderr}`);
+  return acked;
+}
+
+describe("PostgresSink under SIGKILL of the writer", () => {
+  it("leaves every batch wholly present or wholly absent, and every acknowledged batch present", async () => {
+    const url = await server.createDatabase("crash");
+    const acknowledged = new Set<number>();
+    let next = 0;
+    for (const delayMs of KILL_DELAYS_MS) {
+      // Restart at the first unacknowledged batch, as a reporter would, so a batch cut off by the kill
+      // is re-sent on top of whatever it left behind.
+      const acked = await writeThenKill(url, next, delayMs);
+      for (const batch of acked) acknowledged.add(batch);
+      next = Math.max(...acked) + 1;
+
+      const result = await server.query(
+        "crash",
+        `SELECT split_part(id, '-', 1) AS batch, count(*)::int AS n, count(DISTINCT id)::int AS ids
+         FROM events GROUP BY batch ORDER BY batch`,
+      );
+      const counts = new Map(
+        (result.rows as { batch: string; n: number; ids: number }[]).map((r) => {
+          expect(r.ids).toBe(r.n);
+          return [Number(r.batch.slice(1)), r.n];
+        }),
+      );
+      for (const [batch, n] of counts) expect({ batch, n }).toEqual({ batch, n: BATCH_SIZE });
+      for (const batch of acknowledged) expect(counts.get(batch)).toBe(BATCH_SIZE);
+    }
+  }, 120_000);
+});
