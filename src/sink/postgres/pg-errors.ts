@@ -51,7 +51,8 @@ export function translatePgError(err: unknown, what: string): DomainError {
     if (klass === "28") return new UnauthenticatedError(`${what}: PostgreSQL refused the credentials`, cause);
     if (state === "42501") return new PermissionDeniedError(`${what}: insufficient privilege`, cause);
     if (klass === "53") return new ResourceExhaustedError(`${what}: the server is out of resources`, cause);
-    if (klass === "08" || klass === "40" || klass === "57" || klass === "58") {
+    // 55P03: a lock timeout (lock_timeout), e.g. a partition waiting behind a long query.
+    if (klass === "08" || klass === "40" || klass === "57" || klass === "58" || state === "55P03") {
       return new UnavailableError(`${what}: PostgreSQL is unavailable (${state})`, cause);
     }
     if (klass === "22") return new InvalidArgumentError(`${what}: a value was refused (${state})`, cause);

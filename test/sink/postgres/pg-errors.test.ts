@@ -31,6 +31,7 @@ describe("translatePgError", () => {
     ["40001", UnavailableError],
     ["57P01", UnavailableError],
     ["57014", UnavailableError],
+    ["55P03", UnavailableError],
     ["22021", InvalidArgumentError],
     ["23514", FailedPreconditionError],
     ["42601", InternalError],

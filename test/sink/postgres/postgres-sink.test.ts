@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import fc from "fast-check";
+import pg from "pg";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS } from "../../../src/activity/time-bounds.js";
@@ -214,6 +215,53 @@ describe("PostgresSink", () => {
       { id: "jan-last", partition: "events_p2023_01" },
       { id: "year-one", partition: "events_p0001_01" },
     ]);
+  });
+
+  it("keeps writing a month whose rows already sit in the default partition there", async () => {
+    const { url, name } = await freshDatabase();
+    const first = await open(url);
+    await first.close();
+    // An operator dropped April's partition, and April rows arrived meanwhile: they went to the default.
+    await server.query(name, "DROP TABLE events_p2024_04");
+    await server.query(
+      name,
+      `INSERT INTO events VALUES ('acme', 'early', '2024-04-02T00:00:00Z', 'session.start', 'u', 1, 'ssh', 'c', '',
+        now())`,
+    );
+    const sink = await open(url);
+    const april = sampleEvents("apr", 3, "2024-04-10T00:00:00.000Z");
+    await expect(sink.write("acme", april)).resolves.toEqual({ accepted: 3 });
+    await expect(sink.write("acme", april)).resolves.toEqual({ accepted: 3 });
+    expect(
+      await rows(
+        name,
+        "SELECT tableoid::regclass::text AS partition, count(*)::int AS n FROM events GROUP BY 1",
+      ),
+    ).toEqual([{ partition: "events_default", n: 4 }]);
+  });
+
+  it("fails a batch as unavailable while a long query keeps its new partition from being created", async () => {
+    const { url, name } = await freshDatabase();
+    const sink = await PostgresSink.open(url, {
+      now: () => new Date("2024-03-06T00:00:00Z"),
+      partitionLockTimeoutMs: 200,
+    });
+    opened.push(sink);
+    const reader = new pg.Client({ connectionString: url });
+    await reader.connect();
+    try {
+      await reader.query("BEGIN");
+      await reader.query("SELECT count(*) FROM events");
+      const june = sampleEvents("jun", 2, "2024-06-10T00:00:00.000Z");
+      await expect(sink.write("acme", june)).rejects.toThrow(UnavailableError);
+      // The months already there take no lock beyond the insert's own.
+      await expect(sink.write("acme", sampleEvents("mar", 2))).resolves.toEqual({ accepted: 2 });
+      await reader.query("COMMIT");
+      await expect(sink.write("acme", june)).resolves.toEqual({ accepted: 2 });
+    } finally {
+      await reader.end();
+    }
+    expect(await rows(name, "SELECT count(*)::int AS n FROM events_p2024_06")).toEqual([{ n: 2 }]);
   });
 
   it("lets two sinks create the same partitions at once without error", async () => {
