@@ -1,0 +1,231 @@
+import { credentials as grpcCredentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { connect, type Socket } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileAuditLog } from "../../src/auditlog/file/index.js";
+import { AuthServiceClient, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { SubmitEventsRequest, TenantsServiceClient, type Event } from "../../src/gen/tenants/tenants.js";
+import { newRegistry, type Registry } from "../../src/observability/metrics.js";
+import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
+import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
+import { activityEvent } from "../activity/sample-activity.js";
+import { checkHealth, healthClient } from "../tenants/grpc-probes.js";
+import { FakeSink } from "../tenants/fake-sink.js";
+import { byMode, figure, SEED } from "./support/mode.js";
+import { workDir, writeAuditLog } from "./support/pipeline.js";
+import { TcpProxy } from "./support/tcp-proxy.js";
+
+const TOKEN = "acme-token-for-network-tests";
+const MAX_STREAMS = 4;
+
+function metadata(): Metadata {
+  const m = new Metadata();
+  m.set("authorization", `Bearer ${TOKEN}`);
+  return m;
+}
+
+async function metricValue(registry: Registry, name: string): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Polls `value` until it is positive and unchanged across five polls 200 ms apart. */
+async function settledAsync(value: () => Promise<number>): Promise<number> {
+  let last = await value();
+  for (let stable = 0; stable < 5 || last <= 0;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await value();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * Hostile or broken clients against both servers over loopback: messages over the size limits, a
+ * client that never reads, clients that vanish mid-stream, and many idle connections. After each the
+ * servers still answer health checks and serve well-behaved clients.
+ */
+describe("bad input on the wire", () => {
+  const EVENTS = byMode(20_000, 60_000);
+  let cleanup: () => Promise<void>;
+  let log: FileAuditLog;
+  let events: EventsServer;
+  let tenants: TenantsServer;
+  const registry = newRegistry();
+
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup } = await workDir("network"));
+    await writeAuditLog(dir, { events: EVENTS, seed: SEED });
+    log = new FileAuditLog(join(dir, "log"));
+    events = await startEventsServer(log, { listen: "127.0.0.1:0", maxStreams: MAX_STREAMS, registry });
+    tenants = await startTenantsServer(new FakeSink(), {
+      listen: "127.0.0.1:0",
+      tokens: new TenantTokens([{ id: "acme", tokenSha256: hashToken(TOKEN) }]),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await events?.shutdown(1000);
+    await tenants?.shutdown(1000);
+    await log?.close();
+    await cleanup?.();
+  });
+
+  const authClient = () =>
+    new AuthServiceClient(`127.0.0.1:${events.port}`, grpcCredentials.createInsecure());
+  const streamAll = (cursor = ""): Promise<{ count: number; error?: ServiceError }> => {
+    const client = authClient();
+    return new Promise((resolve) => {
+      let count = 0;
+      const call = client.streamEvents({ cursor, untilCaughtUp: true }, metadata());
+      call.on("data", () => count++);
+      call.on("error", (error: ServiceError) => {
+        client.close();
+        resolve({ count, error });
+      });
+      call.on("end", () => {
+        client.close();
+        resolve({ count });
+      });
+    });
+  };
+
+  async function bothHealthy(): Promise<void> {
+    for (const port of [events.port, tenants.port]) {
+      const client = healthClient(port);
+      expect(await checkHealth(client, "")).toBe("SERVING");
+      client.close();
+    }
+  }
+
+  it("an oversize or over-bound cursor is refused, and the server goes on serving", async () => {
+    const huge = `{"shard_id_to_sequence_number":{"a":"1"},"pad":"${"x".repeat(5 * 1024 * 1024)}"}`;
+    expect((await streamAll(huge)).error?.code).toBe(status.RESOURCE_EXHAUSTED);
+    const overBound = `{"shard_id_to_sequence_number":{"a":"1"},"pad":"${"x".repeat(1024 * 1024 + 10)}"}`;
+    const refused = await streamAll(overBound);
+    expect(refused.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(refused.error?.details).toMatch(/cursor is larger than/);
+    await bothHealthy();
+    expect((await streamAll()).count).toBe(EVENTS);
+  });
+
+  it("an oversize SubmitEvents request is RESOURCE_EXHAUSTED, and the service goes on serving", async () => {
+    const client = new TenantsServiceClient(`127.0.0.1:${tenants.port}`, grpcCredentials.createInsecure());
+    const submit = (batch: Event[]) =>
+      new Promise<ServiceError | number>((resolve) =>
+        client.submitEvents({ events: batch }, metadata(), (err, res) => resolve(err ?? res?.accepted ?? -1)),
+      );
+    const batch = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) =>
+        activityEvent({ id: `${prefix}-${i}-${"p".repeat(230)}`, type: `t${"y".repeat(240)}` }),
+      );
+    // Over the service's 4 MiB batch bound but within what the transport reads: refused by the service.
+    const big = batch(8_000, "big");
+    const bigBytes = SubmitEventsRequest.encode({ events: big }).finish().length;
+    expect(bigBytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(bigBytes).toBeLessThan(5 * 1024 * 1024);
+    const refused = (await submit(big)) as ServiceError;
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(refused.details).toMatch(/batch too large/);
+    // Far over: refused by the transport before it is decoded.
+    expect(((await submit(batch(20_000, "huge"))) as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+    await bothHealthy();
+    expect(await submit([activityEvent({ id: "small-1" })])).toBe(1);
+    client.close();
+  });
+
+  it("a client that never reads holds the server back to a bounded amount, not the whole log", async () => {
+    const before = await metricValue(registry, "tenant_events_server_events_streamed_total");
+    const client = authClient();
+    const call = client.streamEvents({ cursor: "", untilCaughtUp: true }, metadata());
+    let received = 0;
+    call.on("data", () => {
+      received++;
+      if (received === 1) call.pause();
+    });
+    // Settled: the server has stopped sending because flow control holds it back.
+    const streamed = await settledAsync(
+      async () => (await metricValue(registry, "tenant_events_server_events_streamed_total")) - before,
+    );
+    expect(streamed).toBeLessThan(EVENTS / 2);
+    // Meanwhile everyone else is served in full.
+    expect((await streamAll()).count).toBe(EVENTS);
+    await bothHealthy();
+    const ended = new Promise<void>((resolve) => call.on("end", resolve));
+    call.resume();
+    await ended;
+    expect(received).toBe(EVENTS);
+    client.close();
+    figure("never-reading client", { events: EVENTS, streamedWhileStalled: streamed });
+  });
+
+  it("clients that cancel or vanish mid-stream give their stream slot back", async () => {
+    const cycles = byMode(40, 200);
+    for (let i = 0; i < cycles; i++) {
+      if (i % 2 === 0) {
+        const client = authClient();
+        const call = client.streamEvents({ cursor: "", untilCaughtUp: true }, metadata());
+        await new Promise<void>((resolve) => {
+          let n = 0;
+          call.on("data", (_: StreamEvent) => {
+            if (++n === 50) {
+              call.cancel();
+              resolve();
+            }
+          });
+          call.on("error", () => resolve());
+        });
+        client.close();
+      } else {
+        // The TCP connection is cut under a stream in flight, as a crashed client or a dropped link would.
+        const proxy = await TcpProxy.start(events.port);
+        const client = new AuthServiceClient(proxy.address, grpcCredentials.createInsecure());
+        const call = client.streamEvents({ cursor: "", untilCaughtUp: true }, metadata());
+        await new Promise<void>((resolve) => {
+          let n = 0;
+          call.on("data", () => {
+            if (++n === 50) resolve();
+          });
+        });
+        call.on("error", () => undefined);
+        await proxy.close();
+        client.close();
+      }
+    }
+    let active = -1;
+    for (let attempt = 0; attempt < 500 && active !== 0; attempt++) {
+      active = await metricValue(registry, "tenant_events_server_active_streams");
+      if (active !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(active).toBe(0);
+    const full = await Promise.all(Array.from({ length: MAX_STREAMS }, () => streamAll()));
+    expect(full.map((r) => r.count)).toEqual(Array.from({ length: MAX_STREAMS }, () => EVENTS));
+    figure("mid-stream disconnects", { cycles, leakedSlots: active });
+  });
+
+  it("many idle connections (raw TCP and idle HTTP/2) do not stop either server from serving", async () => {
+    const idle = byMode(200, 1000);
+    const sockets: Socket[] = [];
+    const clients: AuthServiceClient[] = [];
+    for (let i = 0; i < idle; i++) {
+      for (const port of [events.port, tenants.port]) {
+        const socket = connect(port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        sockets.push(socket);
+      }
+      if (i % 10 === 0) {
+        const client = authClient();
+        // Connects (an HTTP/2 session) and then sits idle.
+        await new Promise<void>((resolve) => client.waitForReady(Date.now() + 10_000, () => resolve()));
+        clients.push(client);
+      }
+    }
+    await bothHealthy();
+    expect((await streamAll()).count).toBe(EVENTS);
+    for (const socket of sockets) socket.destroy();
+    for (const client of clients) client.close();
+    figure("idle connections", { rawPerServer: idle, idleHttp2: clients.length });
+  });
+});
