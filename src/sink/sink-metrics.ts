@@ -1,7 +1,7 @@
 import type { Counter } from "prom-client";
 import { counter, type Registry } from "../observability/metrics.js";
 
-/** Metrics shared by the sinks, labelled with `sink` ("duckdb", "timestream"). */
+/** Metrics shared by the sinks, labelled with `sink` ("duckdb", "timestream", "postgres"). */
 export interface SinkMetrics {
   /** Items durably accepted, by `item` ("event", "usage_report"); re-sent duplicates count again. */
   readonly written: Counter<"sink" | "item">;

@@ -2,7 +2,7 @@ import type { Event, UsageReport } from "../gen/tenants/tenants.js";
 
 /**
  * Where the central side stores what tenants submit. Implementations: DuckDB (embedded default) and
- * Amazon Timestream; a PostgreSQL sink comes later. Tests use the real implementations (DuckDB in a temp
+ * Amazon Timestream and PostgreSQL. Tests use the real implementations (DuckDB in a temp
  * directory, Timestream against the test endpoint).
  *
  * Contract shared by every implementation:
