@@ -1,9 +1,9 @@
 import type { Event, UsageReport } from "../gen/tenants/tenants.js";
 
 /**
- * Where the central side stores what tenants submit. Implementations: DuckDB (embedded default) and
- * Amazon Timestream and PostgreSQL. Tests use the real implementations (DuckDB in a temp
- * directory, Timestream against the test endpoint).
+ * Where the central side stores what tenants submit. Implementations: DuckDB (embedded default), Amazon
+ * Timestream and PostgreSQL. Tests use the real implementations (DuckDB in a temp directory, Timestream
+ * against the test endpoint, a throwaway PostgreSQL server).
  *
  * Contract shared by every implementation:
  * - Durable on resolve: once `write` resolves, the events survive a crash of this process.
