@@ -1,0 +1,82 @@
+import { join } from "node:path";
+import { FileAuditLog } from "../src/auditlog/file/file-audit-log.js";
+import { createEventsClient } from "../src/client/events-client.js";
+import { HmacAnonymizer } from "../src/reporter/anonymizer/hmac-anonymizer.js";
+import { FileCursorStore } from "../src/reporter/cursor-store/file-cursor-store.js";
+import { Reporter } from "../src/reporter/reporter.js";
+import { createGrpcSubmitter } from "../src/reporter/submitter/grpc-submitter.js";
+import { startEventsServer } from "../src/server/events-server.js";
+import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
+import { hashToken, startTenantsServer, TenantTokens } from "../src/tenants/index.js";
+import type { Bench } from "./harness/bench.js";
+import { figure } from "./harness/result.js";
+import { nowMs } from "./harness/timing.js";
+
+const TOKEN = "bench-token";
+
+/**
+ * The whole pipeline on the embedded defaults, in one process over loopback gRPC: file audit log →
+ * events server → reporter (filter, anonymize, batch, checkpoint) → tenants service → DuckDB, against
+ * the stream alone (the same events server read to the end by a client) in the same run. The service's
+ * per-tenant rate limit (2 000 events/s by default) is lifted: it would measure the limit, not the code.
+ */
+export const pipelineBench: Bench = {
+  name: "pipeline",
+  async run(context) {
+    const events = context.quick ? 20_000 : 200_000;
+    const fixture = await context.fileLog(events);
+    const log = new FileAuditLog(fixture.dir, { watch: false });
+    const sink = await DuckDbSink.open(join(context.workDir, "pipeline.duckdb"));
+    const server = await startEventsServer(log, { listen: "127.0.0.1:0" });
+    const tenants = await startTenantsServer(sink, {
+      tokens: new TenantTokens([{ id: "bench", tokenSha256: hashToken(TOKEN) }]),
+      listen: "127.0.0.1:0",
+      rateLimit: { eventsPerSecond: Infinity },
+    });
+    const source = await createEventsClient(`127.0.0.1:${server.port}`);
+    const submitter = await createGrpcSubmitter(`127.0.0.1:${tenants.port}`, { token: TOKEN });
+    try {
+      const readAll = async (): Promise<number> => {
+        let n = 0;
+        for await (const event of source.streamEvents("", { untilCaughtUp: true })) if (event.cursor) n++;
+        return n;
+      };
+      await readAll(); // warm-up, as the reporter runs on warmed code too
+      let start = nowMs();
+      const streamed = await readAll();
+      const streamMs = nowMs() - start;
+
+      const reporter = new Reporter({
+        source,
+        submitter,
+        cursorStore: new FileCursorStore(join(context.workDir, "pipeline.cursor")),
+        anonymizer: new HmacAnonymizer(Buffer.from("bench-anonymization-key")),
+        batchInterval: 1000,
+        untilCaughtUp: true,
+      });
+      start = nowMs();
+      const result = await reporter.run(new AbortController().signal);
+      const pipelineMs = nowMs() - start;
+      if (result.eventsConsumed !== streamed) {
+        throw new Error(`the reporter consumed ${result.eventsConsumed} of ${streamed} events`);
+      }
+      return [
+        figure({
+          name: "pipeline",
+          workload: `${streamed} audit events → ${result.eventsSubmitted} activity events in ${result.batchesSubmitted} batches, DuckDB`,
+          unit: "events/s",
+          value: result.eventsConsumed / (pipelineMs / 1000),
+          baseline: { name: "the stream alone, same run", value: streamed / (streamMs / 1000) },
+          goal: { on: "ratio", op: ">=", target: 0.5 },
+        }),
+      ];
+    } finally {
+      source.close();
+      submitter.close();
+      await tenants.shutdown(1000);
+      await server.shutdown(1000);
+      await sink.close();
+      await log.close();
+    }
+  },
+};

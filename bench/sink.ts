@@ -1,0 +1,95 @@
+import { join } from "node:path";
+import { DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
+import { type Event, UserKind } from "../src/gen/tenants/tenants.js";
+import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
+import { migrate } from "../src/sink/duckdb/schema.js";
+import type { Bench } from "./harness/bench.js";
+import { figure } from "./harness/result.js";
+import { nowMs } from "./harness/timing.js";
+
+const BATCH = 500;
+const PROTOCOLS = ["", "ssh", "kube", "db", "app", "desktop"];
+
+/**
+ * DuckDB inserts through the sink (staging table, INSERT … ON CONFLICT DO NOTHING, one transaction and
+ * WAL fsync per batch) against DuckDB's appender writing the same rows straight into the same schema,
+ * one appender (one commit) per batch of the same size.
+ */
+export const sinkBench: Bench = {
+  name: "sink",
+  async run(context) {
+    const total = context.quick ? 50_000 : 500_000;
+    const batches = Array.from({ length: total / BATCH }, (_, b) =>
+      Array.from({ length: BATCH }, (_, i) => activityEvent(b * BATCH + i)),
+    );
+
+    const sink = await DuckDbSink.open(join(context.workDir, "sink.duckdb"));
+    let sinkMs: number;
+    try {
+      const start = nowMs();
+      for (const batch of batches) await sink.write("bench", batch);
+      sinkMs = nowMs() - start;
+    } finally {
+      await sink.close();
+    }
+
+    const instance = await DuckDBInstance.create(join(context.workDir, "appender.duckdb"));
+    const connection = await instance.connect();
+    let appenderMs: number;
+    try {
+      await migrate(connection);
+      const receivedAt = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
+      const start = nowMs();
+      for (const batch of batches) {
+        const appender = await connection.createAppender("events");
+        for (const e of batch) {
+          appender.appendVarchar("bench");
+          appender.appendVarchar(e.id);
+          appender.appendTimestampTZ(
+            new DuckDBTimestampTZValue(
+              (e.time?.seconds ?? 0n) * 1_000_000n + BigInt((e.time?.nanos ?? 0) / 1000),
+            ),
+          );
+          appender.appendVarchar(e.type);
+          appender.appendVarchar(e.user);
+          appender.appendTinyInt(e.userKind);
+          appender.appendVarchar(e.protocol);
+          appender.appendVarchar(e.cluster);
+          appender.appendVarchar(e.sessionKind);
+          appender.appendTimestampTZ(receivedAt);
+          appender.endRow();
+        }
+        appender.closeSync();
+      }
+      appenderMs = nowMs() - start;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+
+    return [
+      figure({
+        name: "sink",
+        workload: `${total} events in batches of ${BATCH}, DuckDB file`,
+        unit: "inserts/s",
+        value: total / (sinkMs / 1000),
+        baseline: { name: "raw DuckDB appender, commit per batch", value: total / (appenderMs / 1000) },
+        note: "no goal set; the sink adds validation, a staging table, ON CONFLICT and a transaction",
+      }),
+    ];
+  },
+};
+
+function activityEvent(i: number): Event {
+  const seconds = BigInt(Date.UTC(2025, 2, 1) / 1000 + (i % 2_678_400));
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    time: { seconds, nanos: (i % 1000) * 1_000_000 },
+    type: "session.start",
+    user: Buffer.from(`user-${i % 5000}`.padEnd(32, "x")).toString("base64"),
+    userKind: i % 50 === 0 ? UserKind.USER_KIND_BOT : UserKind.USER_KIND_HUMAN,
+    protocol: PROTOCOLS[i % PROTOCOLS.length] ?? "",
+    cluster: Buffer.from("cluster-name-hmac-placeholder-xx").toString("base64"),
+    sessionKind: "",
+  };
+}
