@@ -22,7 +22,8 @@ export const memoryBench: Bench = {
     const stallMs = context.quick ? 5_000 : 30_000;
     const fixture = await context.fileLog(events);
     const child = fork(join(dirname(fileURLToPath(import.meta.url)), "memory-server.ts"), [fixture.dir], {
-      execArgv: ["--import", "tsx"],
+      // tsx's loader resolved from here, so the child starts whatever the working directory.
+      execArgv: ["--import", import.meta.resolve("tsx")],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     try {
