@@ -7,6 +7,7 @@ import { newRegistry, type Registry } from "../../observability/metrics.js";
 import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "./clock.js";
 import { dynamoMetrics } from "./metrics.js";
+import { ReaderPool } from "./reader-pool.js";
 import { streamTable, type SessionConfig } from "./stream-session.js";
 import type { StreamsClient } from "./streams-client.js";
 
@@ -28,10 +29,23 @@ export interface DynamoAuditLogOptions {
    */
   onTrim?: "fail" | "skip";
   /**
-   * Concurrent streams on this log; more are refused with ResourceExhaustedError. Every stream reads every
-   * shard and AWS advises at most two readers per shard. Default 2.
+   * Concurrent streams on this log; more are refused with ResourceExhaustedError. Streams at the same
+   * position in a shard share one reader, so this bounds memory and work, not reads on DynamoDB (see
+   * maxReadersPerShard). Default 32.
    */
   maxStreams?: number;
+  /**
+   * GetRecords loops on one shard at most, across the streams of this log: the shard's shared reader plus
+   * streams whose position it does not hold (they read on their own). A stream that would exceed it is
+   * refused with ResourceExhaustedError and resumes later with its last cursor. AWS advises at most two
+   * readers per shard. Default 2.
+   */
+  maxReadersPerShard?: number;
+  /**
+   * Pages each shard's shared reader keeps for streams slightly behind it (each at most `pageSize`
+   * records, 1 MB). A stream that falls further behind reads on its own. Default 4.
+   */
+  sharedWindowPages?: number;
   /** Pause before polling again an open shard that returned no records. Default 1000 ms. */
   pollIntervalMs?: number;
   /** The shard list is refreshed this often, and whenever a shard closes. Default 60 000 ms. */
@@ -58,17 +72,19 @@ export interface DynamoAuditLogOptions {
 /**
  * Teleport's DynamoDB events table as an AuditLog, read through DynamoDB Streams: the shard tree is read
  * parent before child, children from TRIM_HORIZON, closing shards to their last record, with the cursor
- * format shared by every audit log (see cursor-positions.ts for what its entries mean).
+ * format shared by every audit log (see cursor-positions.ts for what its entries mean). Streams on one log
+ * share shard readers where their positions allow (see reader-pool.ts).
  */
 export class DynamoAuditLog implements AuditLog {
   private readonly config: SessionConfig;
+  private readonly pool: ReaderPool;
   private readonly maxStreams: number;
   private readonly closing = new AbortController();
   private active = 0;
 
   constructor(options: DynamoAuditLogOptions) {
     const registry = options.registry ?? newRegistry();
-    this.maxStreams = options.maxStreams ?? 2;
+    this.maxStreams = options.maxStreams ?? 32;
     this.config = {
       table: options.table,
       client: options.client,
@@ -84,6 +100,12 @@ export class DynamoAuditLog implements AuditLog {
       logger: options.logger ?? silentLogger,
       metrics: dynamoMetrics(registry),
     };
+    this.pool = new ReaderPool({
+      table: options.table,
+      windowPages: options.sharedWindowPages ?? 4,
+      maxReadersPerShard: options.maxReadersPerShard ?? 2,
+      metrics: this.config.metrics,
+    });
   }
 
   streamEvents(cursor: Cursor, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<StreamEvent> {
@@ -108,14 +130,19 @@ export class DynamoAuditLog implements AuditLog {
     if (this.closing.signal.aborted) throw new UnavailableError("the audit log is closed");
     if (this.active >= this.maxStreams) {
       throw new ResourceExhaustedError(
-        `too many concurrent streams on table ${table} (at most ${this.maxStreams}; ` +
-          `DynamoDB Streams allows about two readers per shard)`,
+        `too many concurrent streams on table ${table} (at most ${this.maxStreams}); retry later`,
       );
     }
     this.active++;
     metrics.streamsActive.inc({ table });
     try {
-      yield* streamTable(this.config, cursor, AbortSignal.any([signal, this.closing.signal]), untilCaughtUp);
+      yield* streamTable(
+        this.config,
+        this.pool,
+        cursor,
+        AbortSignal.any([signal, this.closing.signal]),
+        untilCaughtUp,
+      );
       if (this.closing.signal.aborted && !signal.aborted) {
         throw new UnavailableError("the audit log is shutting down; resume with the last cursor received");
       }

@@ -9,6 +9,9 @@ export interface DynamoMetrics {
   dataLossGaps: Counter<"table">;
   shardsActive: Gauge<"table">;
   streamsActive: Gauge<"table">;
+  sharedPages: Counter<"table">;
+  shardReaders: Gauge<"table" | "kind">;
+  windowRecords: Gauge<"table">;
 }
 
 export function dynamoMetrics(registry: Registry): DynamoMetrics {
@@ -46,6 +49,23 @@ export function dynamoMetrics(registry: Registry): DynamoMetrics {
     streamsActive: gauge(registry, {
       name: "tenant_events_dynamo_streams_active",
       help: "Open event streams on the DynamoDB audit log.",
+      labelNames: ["table"],
+    }),
+    sharedPages: counter(registry, {
+      name: "tenant_events_dynamo_shared_pages_total",
+      help: "Pages a stream took from a shared shard reader's window instead of calling GetRecords itself.",
+      labelNames: ["table"],
+    }),
+    shardReaders: gauge(registry, {
+      name: "tenant_events_dynamo_shard_readers",
+      help:
+        "GetRecords loops on the table's shards, by kind: shared (at most one a shard) or independent " +
+        "(a stream outside what the shared reader holds).",
+      labelNames: ["table", "kind"],
+    }),
+    windowRecords: gauge(registry, {
+      name: "tenant_events_dynamo_shared_window_records",
+      help: "Stream records held in the shared shard readers' windows (bounded by shards x window pages x page size).",
       labelNames: ["table"],
     }),
   };

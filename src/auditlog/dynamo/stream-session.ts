@@ -12,9 +12,13 @@ import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
+import type { WindowPage } from "./page-window.js";
+import type { ReaderPool, ShardLease, Subscriber } from "./reader-pool.js";
 import { decodeStreamRecord } from "./record-decoder.js";
-import { TRIM_HORIZON, planResume, type StartPoint } from "./resume-plan.js";
+import { TRIM_HORIZON, planResume } from "./resume-plan.js";
 import { ShardGraph, shardInfo, type ShardInfo } from "./shard-graph.js";
+import { positionSequenceNumber, type ShardPosition } from "./shard-position.js";
+import type { ReadContext } from "./shard-reader.js";
 import { ShardSchedule } from "./shard-schedule.js";
 import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.js";
 import { ExpiredIteratorError, ThrottledError, TrimmedDataError } from "./streams-errors.js";
@@ -37,24 +41,26 @@ export interface SessionConfig {
 }
 
 /**
- * One StreamEvents call on a table: lists the shards, plans where each resumes, then reads one page at a
- * time from the shard the schedule picks and yields its events. Nothing is read until the consumer has
- * taken the previous page, so read-ahead is one page (at most `pageSize` records).
+ * One StreamEvents call on a table: lists the shards, plans where each resumes, then takes one page at a
+ * time from the shard the schedule picks (through the process's reader pool, which shares GetRecords
+ * between streams at the same position) and yields its events. Nothing is asked for until the consumer
+ * has taken the previous page, so what this stream holds is one page (at most `pageSize` records).
  */
 export async function* streamTable(
   config: SessionConfig,
+  pool: ReaderPool,
   cursor: Cursor,
   signal: AbortSignal,
   untilCaughtUp: boolean,
 ): AsyncGenerator<StreamEvent> {
-  const session = new StreamSession(config, signal, untilCaughtUp);
+  const session = new StreamSession(config, pool, signal, untilCaughtUp);
   try {
     yield* session.run(cursor);
   } catch (err) {
     if (err instanceof Aborted) return;
     throw err;
   } finally {
-    session.reportActive(0);
+    session.end();
   }
 }
 
@@ -62,19 +68,20 @@ export async function* streamTable(
 class Aborted extends Error {}
 
 interface ShardCursor {
-  iterator?: string;
-  /** The last sequence number read in this stream: where an expired iterator is renewed. */
-  last?: string;
+  lease: ShardLease;
+  /** Where the next page of the shard is read. */
+  position: ShardPosition;
   /**
-   * Records created before this (ms) are passed over: set when an iterator opened at LATEST expires before
-   * the shard yields anything, since LATEST again would skip what arrived meanwhile and TRIM_HORIZON
-   * alone would bring back what preceded the start.
+   * Records created before this (ms) are passed over. Set on shards started at LATEST: when the LATEST
+   * iterator expires before the shard yields anything, reading goes on from TRIM_HORIZON (LATEST again
+   * would skip what arrived meanwhile), and a fresh start may join a shared reader at the end of the shard;
+   * either way, what surely preceded the start is not delivered.
    */
   skipCreatedBefore?: number;
 }
 
 interface Page {
-  records: StreamRecord[];
+  records: readonly StreamRecord[];
   finished: boolean;
 }
 
@@ -82,6 +89,8 @@ class StreamSession {
   private schedule!: ShardSchedule;
   private positions!: CursorPositions;
   private readonly shardCursors = new Map<string, ShardCursor>();
+  private readonly subscriber: Subscriber;
+  private context!: ReadContext;
   private streamArn = "";
   private streamStatus: string | undefined;
   private streamCreatedAt: number | undefined;
@@ -91,15 +100,33 @@ class StreamSession {
 
   constructor(
     private readonly config: SessionConfig,
+    private readonly pool: ReaderPool,
     private readonly signal: AbortSignal,
     private readonly untilCaughtUp: boolean,
-  ) {}
+  ) {
+    this.subscriber = pool.subscribe();
+  }
+
+  /** Gives up the stream's shard leases and its share of the active-shards gauge. */
+  end(): void {
+    for (const state of this.shardCursors.values()) state.lease.release();
+    this.shardCursors.clear();
+    this.reportActive(0);
+  }
 
   async *run(cursor: Cursor): AsyncGenerator<StreamEvent> {
     const { clock, table } = this.config;
     this.startedAt = clock.now();
     const tableStream = await this.call("DescribeTable", () => this.config.client.describeTableStream(table));
     this.streamArn = requireNewImageStream(tableStream);
+    this.context = {
+      client: this.config.client,
+      streamArn: this.streamArn,
+      table,
+      pageSize: this.config.pageSize,
+      metrics: this.config.metrics,
+      call: (operation, request) => this.call(operation, request),
+    };
     const listing = await this.listShards();
     const graph = new ShardGraph(listing);
     const plan = planResume({
@@ -183,75 +210,26 @@ class StreamSession {
   }
 
   private async readPage(shard: string): Promise<Page> {
-    const { client, metrics, table } = this.config;
-    let state = this.shardCursors.get(shard);
-    if (!state) {
-      state = {};
-      this.shardCursors.set(shard, state);
-    }
+    const state = this.shardCursor(shard);
     for (;;) {
-      if (state.iterator === undefined) {
-        const iterator = await this.acquireIterator(shard, state);
-        if (iterator === undefined) return { records: [], finished: true };
-        state.iterator = iterator;
-      }
+      const position = state.position;
       try {
-        const iterator = state.iterator;
-        const page = await this.call("GetRecords", () => client.getRecords(iterator, this.config.pageSize));
-        metrics.getRecordsCalls.inc({ table });
-        state.iterator = page.nextIterator;
-        const last = page.records.at(-1);
-        if (last) state.last = last.sequenceNumber;
-        return { records: page.records, finished: page.nextIterator === undefined };
+        const page: WindowPage = await state.lease.read(position, this.context);
+        state.position = page.next;
+        return page;
       } catch (err) {
         if (err instanceof ExpiredIteratorError) {
-          metrics.iteratorRenewals.inc({ table });
-          state.iterator = undefined;
-          if (state.last === undefined && this.schedule.start(shard).type === "LATEST") {
-            this.schedule.restart(shard, TRIM_HORIZON);
-            // Creation times are rounded down to the second; only records surely older than the start go.
-            state.skipCreatedBefore = this.startedAt - this.config.clockSkewMs - 1000;
-          }
+          state.position = TRIM_HORIZON;
+          this.schedule.restart(shard, TRIM_HORIZON);
           continue;
         }
         if (err instanceof TrimmedDataError) {
-          this.trimmed(shard, state.last ?? sequenceNumberOf(this.schedule.start(shard)));
+          this.trimmed(shard, positionSequenceNumber(position));
           this.restartAtTrimHorizon(shard, state);
           continue;
         }
         if (err instanceof NotFoundError) return this.shardGone(shard);
-        throw err;
-      }
-    }
-  }
-
-  /** An iterator at the shard's position, or undefined when the shard has left the stream. */
-  private async acquireIterator(shard: string, state: ShardCursor): Promise<string | undefined> {
-    for (;;) {
-      const start: StartPoint =
-        state.last !== undefined
-          ? { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: state.last }
-          : this.schedule.start(shard);
-      const sequenceNumber = sequenceNumberOf(start);
-      try {
-        return await this.call("GetShardIterator", () =>
-          this.config.client.getShardIterator({
-            streamArn: this.streamArn,
-            shardId: shard,
-            type: start.type,
-            ...(sequenceNumber === undefined ? {} : { sequenceNumber }),
-          }),
-        );
-      } catch (err) {
-        if (err instanceof TrimmedDataError) {
-          this.trimmed(shard, sequenceNumber);
-          this.restartAtTrimHorizon(shard, state);
-          continue;
-        }
-        if (err instanceof NotFoundError) {
-          this.shardGone(shard);
-          return undefined;
-        }
+        const sequenceNumber = positionSequenceNumber(position);
         if (err instanceof InvalidArgumentError && sequenceNumber !== undefined) {
           throw new InvalidArgumentError(
             `sequence number ${sequenceNumber} is not a position in shard ${shard} of table ${this.config.table}`,
@@ -263,9 +241,22 @@ class StreamSession {
     }
   }
 
+  private shardCursor(shard: string): ShardCursor {
+    let state = this.shardCursors.get(shard);
+    if (!state) {
+      const position = this.schedule.start(shard);
+      state = { lease: this.pool.lease(this.subscriber, this.streamArn, shard), position };
+      // Creation times are rounded down to the second; only records surely older than the start go.
+      if (position.type === "LATEST") {
+        state.skipCreatedBefore = this.startedAt - this.config.clockSkewMs - 1000;
+      }
+      this.shardCursors.set(shard, state);
+    }
+    return state;
+  }
+
   private restartAtTrimHorizon(shard: string, state: ShardCursor): void {
-    delete state.last;
-    delete state.iterator;
+    state.position = TRIM_HORIZON;
     this.schedule.restart(shard, TRIM_HORIZON);
   }
 
@@ -304,6 +295,7 @@ class StreamSession {
 
   private finish(shard: string): void {
     this.schedule.finish(shard);
+    this.shardCursors.get(shard)?.lease.release();
     this.shardCursors.delete(shard);
     this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
   }
@@ -355,7 +347,7 @@ class StreamSession {
     if (this.signal.aborted) throw new Aborted();
   }
 
-  reportActive(count: number): void {
+  private reportActive(count: number): void {
     if (count === this.reportedActive) return;
     this.config.metrics.shardsActive.inc({ table: this.config.table }, count - this.reportedActive);
     this.reportedActive = count;
@@ -376,10 +368,4 @@ export function requireNewImageStream(stream: TableStream): string {
     );
   }
   return stream.streamArn;
-}
-
-function sequenceNumberOf(start: StartPoint): string | undefined {
-  return start.type === "AT_SEQUENCE_NUMBER" || start.type === "AFTER_SEQUENCE_NUMBER"
-    ? start.sequenceNumber
-    : undefined;
 }

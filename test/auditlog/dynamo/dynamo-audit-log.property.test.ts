@@ -8,59 +8,8 @@ import {
   expectShardOrder,
   simulatedLog,
 } from "./harness.js";
+import { apply, opArbitrary } from "./random-history.js";
 import { HOUR, MINUTE, StreamSimulator, VirtualClock, seededRandom } from "./stream-simulator.js";
-
-type Op =
-  | { kind: "write"; shard: number }
-  | { kind: "split"; shard: number; children: number }
-  | { kind: "noise"; shard: number; type: "MODIFY" | "REMOVE" | "CHUNK" }
-  | { kind: "wait"; ms: number };
-
-const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant("write" as const), shard: fc.nat(7) }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant("split" as const),
-      shard: fc.nat(7),
-      children: fc.integer({ min: 1, max: 2 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant("noise" as const),
-      shard: fc.nat(7),
-      type: fc.constantFrom("MODIFY" as const, "REMOVE" as const, "CHUNK" as const),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant("wait" as const),
-      ms: fc.integer({ min: 1, max: 20 * MINUTE }),
-    }),
-  },
-);
-
-/** Applies one scripted step; returns the uid of an event written, if any. */
-function apply(sim: StreamSimulator, op: Op): string | undefined {
-  const open = sim.openShards();
-  const shard = open[("shard" in op ? op.shard : 0) % open.length] as string;
-  switch (op.kind) {
-    case "write":
-      return sim.writeEvent(shard);
-    case "split":
-      if (open.length < 6) sim.split(shard, op.children);
-      return undefined;
-    case "noise":
-      sim.writeNonEvent(op.type, shard);
-      return undefined;
-    case "wait":
-      sim.clock.advance(op.ms);
-      return undefined;
-  }
-}
 
 describe("DynamoAuditLog properties over random stream histories", () => {
   it("reads a finished history exactly once, in shard order, and every cursor resumes to exactly the rest", async () => {

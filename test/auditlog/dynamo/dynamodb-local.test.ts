@@ -12,6 +12,7 @@ import { formatEvent } from "../../../src/events/codec.js";
 import { stringifyJson, type JsonObject } from "../../../src/events/json.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
 import { createEventsClient } from "../../../src/client/events-client.js";
+import { newRegistry } from "../../../src/observability/metrics.js";
 import { startEventsServer } from "../../../src/server/events-server.js";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../support/dynamodb-local.js";
 import { fixtureEvents } from "./fixtures.js";
@@ -84,6 +85,44 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
     const streaming = read(table, EMPTY_CURSOR, { count: events.length });
     await ingestEvents({ table, ...local.clientConfig }, events.slice(5));
     expect(asJson(await streaming)).toEqual(fixtureJson(events));
+  });
+
+  it("streams on one log share its shard reader: a later stream takes the pages read for the first, and both follow", async () => {
+    const table = newTable();
+    const events = fixtureEvents();
+    await ingestEvents({ table, ...local.clientConfig }, events.slice(0, 10));
+    const registry = newRegistry();
+    const log = createDynamoAuditLog({ table, ...local.clientConfig, pollIntervalMs: 50, registry });
+    const getRecordsCalls = async () =>
+      (await registry.getSingleMetric("tenant_events_dynamo_get_records_total")?.get())?.values[0]?.value ??
+      0;
+    const controller = new AbortController();
+    const first = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const second = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const take = async (stream: AsyncIterator<StreamEvent>, count: number) => {
+      const taken: StreamEvent[] = [];
+      while (taken.length < count) {
+        const next = await stream.next();
+        if (next.done) break;
+        taken.push(next.value);
+      }
+      return taken;
+    };
+    try {
+      expect(asJson(await take(first, 10))).toEqual(fixtureJson(events.slice(0, 10)));
+      const calls = await getRecordsCalls();
+      expect(asJson(await take(second, 10))).toEqual(fixtureJson(events.slice(0, 10)));
+      expect(await getRecordsCalls()).toBe(calls);
+      await ingestEvents({ table, ...local.clientConfig }, events.slice(10));
+      const [a, b] = await Promise.all([take(first, events.length - 10), take(second, events.length - 10)]);
+      expect(asJson(a)).toEqual(fixtureJson(events.slice(10)));
+      expect(asJson(b)).toEqual(fixtureJson(events.slice(10)));
+    } finally {
+      controller.abort();
+      await first.return?.(undefined);
+      await second.return?.(undefined);
+      await log.close();
+    }
   });
 
   it("a shard's start marker reads the shard from its first record", async () => {

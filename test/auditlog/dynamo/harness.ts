@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { AuditLog } from "../../../src/auditlog/audit-log.js";
 import { decodeCursor, type Cursor } from "../../../src/cursor/cursor.js";
 import { formatEvent } from "../../../src/events/codec.js";
 import type { OneOf } from "../../../src/gen/events/events.js";
@@ -41,13 +42,13 @@ export interface CollectOptions {
   stopWhen?: (delivered: Delivered[]) => boolean;
   /** Follow mode: give up (abort) once the virtual clock passes this. */
   deadline?: number;
-  /** Called after each event (e.g. to stall the consumer). */
-  onEvent?: (delivered: Delivered[]) => void;
+  /** Called after each event (e.g. to stall the consumer); the next event is taken once it settles. */
+  onEvent?: (delivered: Delivered[]) => void | Promise<void>;
 }
 
 /** Reads a stream to its end (until-caught-up) or until `stopWhen`/`deadline` (follow). */
 export async function collect(
-  log: DynamoAuditLog,
+  log: AuditLog,
   sim: StreamSimulator,
   cursor: Cursor | string,
   options: CollectOptions = {},
@@ -60,7 +61,7 @@ export async function collect(
     untilCaughtUp: options.untilCaughtUp ?? false,
   })) {
     delivered.push({ uid: uidOf(item.event), cursor: item.cursor });
-    options.onEvent?.(delivered);
+    await options.onEvent?.(delivered);
     if (options.stopWhen?.(delivered)) controller.abort();
   }
   return delivered;
