@@ -86,6 +86,7 @@ describe("security", () => {
     for (const tenant of creds.tenants) {
       const result = await runCli(
         reportArgs(dir, creds, tenant, { server: serve.address, tenants: proxy.address }, [
+          "--until-caught-up",
           "--log-format",
           "json",
         ]),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { appendEvents } from "../../../src/auditlog/file/index.js";
 import { generateEvents } from "../../../src/generate/index.js";
 import { DuckDbSink } from "../../../src/sink/duckdb/duckdb-sink.js";
+import { runCli } from "../../support/cli.js";
 import { freePort, startCli, type RunningCli } from "../../support/processes.js";
 
 /** The pipeline's processes (serve, tenants, report) from the command line, each restartable. */
@@ -213,7 +214,6 @@ export function reportArgs(
     credentials.keyFile,
     "--cursor-file",
     join(dir, `cursor-${tenant.id}`),
-    "--until-caught-up",
     "--log-level",
     "debug",
     ...extra,
@@ -243,4 +243,28 @@ export async function sinkRows(dir: string): Promise<EventRow[]> {
   } finally {
     await sink.close();
   }
+}
+
+/** MAU rows of every tenant from the `mau` command (JSON), only the non-zero ones. */
+export async function mauRows(dir: string, months: string): Promise<MauRow[]> {
+  const result = await runCli([
+    "mau",
+    "--sink",
+    `duckdb:${join(dir, "usage.duckdb")}`,
+    "--month",
+    months,
+    "--format",
+    "json",
+    "--include-bots",
+  ]);
+  if (result.code !== 0) throw new Error(`mau failed: ${result.stderr}`);
+  return (JSON.parse(result.stdout) as MauRow[]).filter((row) => row.mau > 0);
+}
+
+export interface MauRow {
+  tenant: string;
+  month: string;
+  user_kind: string;
+  protocol: string | null;
+  mau: number;
 }
