@@ -117,7 +117,7 @@ export function buildProgram(): Command {
         .addOption(
           opt(
             "--max-streams <n>",
-            "concurrent streams before RESOURCE_EXHAUSTED (default: 64; 2 for DynamoDB, which advises at most two readers a shard)",
+            "concurrent streams before RESOURCE_EXHAUSTED (default: 64)",
             parsePositiveInt,
           ),
         )

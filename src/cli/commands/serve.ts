@@ -34,8 +34,9 @@ export async function run(flags: ServeFlags): Promise<number> {
   const tls = serverTlsFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);
 
-  // DynamoDB: AWS advises at most two readers per shard, and every stream reads every shard.
-  const maxStreams = flags.maxStreams ?? (flags.auditLog.kind === "dynamodb" ? 2 : DEFAULT_MAX_STREAMS);
+  // On DynamoDB the streams share one reader a shard; the log itself keeps to AWS's advice of at most
+  // two readers a shard, so the stream bound is the same for both logs.
+  const maxStreams = flags.maxStreams ?? DEFAULT_MAX_STREAMS;
   const registry = newRegistry();
   const auditLog = await openAuditLog(flags.auditLog, {
     start: flags.start,
