@@ -4,7 +4,7 @@ import { ResourceExhaustedError } from "../../../src/errors/errors.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
 import type { Registry } from "../../../src/observability/metrics.js";
 import { collect, expectExactly, expectShardOrder, simulatedLog, uidOf, type Delivered } from "./harness.js";
-import { MINUTE, StreamSimulator, VirtualClock } from "./stream-simulator.js";
+import { HOUR, MINUTE, StreamSimulator, VirtualClock } from "./stream-simulator.js";
 
 function writeMany(sim: StreamSimulator, count: number, shard?: string): string[] {
   const uids: string[] = [];
@@ -95,6 +95,37 @@ describe("shard readers shared between streams", () => {
     expect((await second)?.map((d) => d.uid)).toEqual(late);
     // One poll a second for five minutes, for both streams.
     expect(sim.calls.GetRecords).toBeLessThanOrEqual(5 * 60 + 5);
+  });
+
+  it("streams sharing a LATEST reader whose iterator expires on a quiet shard still get what arrived meanwhile, once", async () => {
+    const clock = new VirtualClock();
+    const sim = new StreamSimulator(clock, { shards: 2 });
+    const [a, b] = sim.openShards() as [string, string];
+    writeMany(sim, 2, a);
+    writeMany(sim, 2, b);
+    clock.advance(HOUR);
+    const start = clock.now();
+    const later: string[] = [];
+    clock.at(start + 10_000, () => later.push(...writeMany(sim, 2, a)));
+    const { log, registry } = simulatedLog(sim, { startPosition: "latest" });
+    const follow = () =>
+      collect(log, sim, EMPTY_CURSOR, {
+        stopWhen: (d) => d.length === 4,
+        deadline: start + 2 * HOUR,
+        // Each stream stalls past the iterators' lifetime after its first event; shard b gets a record.
+        onEvent: (d) => {
+          if (d.length !== 1) return;
+          clock.advance(16 * MINUTE);
+          later.push(sim.writeEvent(b));
+        },
+      });
+    const results = await Promise.all([follow(), follow()]);
+    for (const delivered of results) {
+      const uids = delivered.map((d) => d.uid);
+      expectExactly(uids, later);
+      expectShardOrder(uids, sim);
+    }
+    expect(await metric(registry, "tenant_events_dynamo_iterator_renewals_total")).toBeGreaterThan(0);
   });
 
   it("streams resuming from different cursors each get exactly their remainder", async () => {
