@@ -24,7 +24,7 @@ import {
 const MONTHS = "2026-06..2026-08";
 const BATCH = ["--batch-size", "200", "--batch-interval", "500"];
 /** Smaller batches for the reporter's kills: more moments to kill it at. */
-const SMALL_BATCH = ["--batch-size", "100", "--batch-interval", "500"];
+const SMALL_BATCH = ["--batch-size", "50", "--batch-interval", "500"];
 
 /** A pipeline of processes for one crash scenario: its own sink and cursor, the shared audit log. */
 interface Run {
@@ -130,7 +130,7 @@ describe("crash: SIGKILL at random moments", () => {
     });
   }
 
-  it("the reporter killed 20 times (at random, after an acknowledgement, after the sink stored a batch)", async () => {
+  it("the reporter killed 20 times (at random once running, at a cursor save, after the sink stored a batch)", async () => {
     const started = Date.now();
     const run = await pipeline("reporter");
     const next = random(1);
@@ -140,7 +140,7 @@ describe("crash: SIGKILL at random moments", () => {
       const kind = (["random", "duringCursorSave", "duringSubmit"] as const)[k % 3] ?? "random";
       const moment =
         kind === "random"
-          ? sleep(Math.floor(next() * 2000))
+          ? report.waitForLog(/reporter started/, 60_000).then(() => sleep(Math.floor(next() * 250)))
           : kind === "duringCursorSave"
             ? // "batch acknowledged" is logged just before the cursor is saved.
               afterLines(report, /batch acknowledged/, 1 + Math.floor(next() * 3))
