@@ -164,7 +164,7 @@ describe("crash: SIGKILL at random moments", () => {
     const run = await pipeline("serve");
     const next = random(2);
     const report = run.report([]);
-    const KILLS = byMode(5, 20);
+    const KILLS = byMode(4, 20);
     for (let k = 0; k < KILLS; k++) {
       await sleep(200 + Math.floor(next() * 1500));
       await run.serve.kill();
@@ -180,7 +180,7 @@ describe("crash: SIGKILL at random moments", () => {
     const run = await pipeline("tenants");
     const next = random(3);
     const report = run.report([]);
-    const KILLS = byMode(5, 20);
+    const KILLS = byMode(4, 20);
     for (let k = 0; k < KILLS; k++) {
       if (k % 2 === 0) await sleep(200 + Math.floor(next() * 1500));
       else await afterLines(run.tenants.process, /batch stored/, 1 + Math.floor(next() * 4));

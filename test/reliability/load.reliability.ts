@@ -58,7 +58,7 @@ function watchHealth(ports: number[]): { stop: () => Promise<string[]> } {
  * health checks answer SERVING throughout.
  */
 describe("load", () => {
-  const EVENTS = byMode(5_000, 40_000);
+  const EVENTS = byMode(3_000, 40_000);
   let dir: string;
   let cleanup: () => Promise<void>;
   let log: FileAuditLog;

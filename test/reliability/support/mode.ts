@@ -22,7 +22,6 @@ function readSeed(): number {
 
 export const MODE: Mode = readMode();
 export const SEED: number = readSeed();
-console.log(`reliability: RELIABILITY=${MODE} RELIABILITY_SEED=${SEED}`);
 
 /** `quick` in the quick run, `full` in the full one. */
 export function byMode<T>(quick: T, full: T): T {
