@@ -167,7 +167,7 @@ function report(measured: readonly ShardFigures[], resumes: number): BenchResult
           value: m.gzipWireBytes,
           baseline: eventBytes,
           goal: { on: "ratio", op: "<=", target: 1.5 },
-          note: "estimate of gRPC per-message gzip (message + 5-byte header, no HTTP/2 framing); the events server cannot enable compression today",
+          note: "estimate of gRPC per-message gzip (message + 5-byte header, no HTTP/2 framing); @grpc/grpc-js servers never compress responses",
         }),
       );
     }
