@@ -15,18 +15,6 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
-/** Runs `body` `runs` times after one warm-up run and returns the median duration, ms. */
-export async function medianDuration(runs: number, body: () => Promise<unknown>): Promise<number> {
-  await body();
-  const durations: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = nowMs();
-    await body();
-    durations.push(nowMs() - start);
-  }
-  return median(durations);
-}
-
 /** The fastest of `runs` runs (after one warm-up): what `body` counted, and how long it took. */
 export async function bestOf(
   runs: number,
