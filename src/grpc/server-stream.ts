@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { ErrorStatus } from "./status.js";
 
@@ -22,15 +21,21 @@ export function endStream(call: Writable, status?: ErrorStatus): void {
  * Resolves when a stream whose `write` returned false can take more ('drain'), or when it closes, errors
  * or `signal` aborts, whichever comes first; the caller re-checks which.
  */
-export async function waitForDrain(call: Writable, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || call.destroyed || !call.writableNeedDrain) return;
-  const stop = new AbortController();
-  const both = AbortSignal.any([signal, stop.signal]);
-  try {
-    await Promise.race([once(call, "drain", { signal: both }), once(call, "close", { signal: both })]);
-  } catch {
-    // Aborted, or the stream errored (it is ending): either way the caller stops writing.
-  } finally {
-    stop.abort();
-  }
+export function waitForDrain(call: Writable, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || call.destroyed || !call.writableNeedDrain) return Promise.resolve();
+  // Plain listeners rather than events.once with signals: this runs every time a write fills the
+  // buffer, and a slow client makes that often.
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      call.off("drain", done);
+      call.off("close", done);
+      call.off("error", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.on("drain", done);
+    call.on("close", done);
+    call.on("error", done);
+    signal.addEventListener("abort", done);
+  });
 }
