@@ -12,6 +12,7 @@ import { latencyBench } from "./latency.js";
 import { mauBench } from "./mau.js";
 import { memoryBench } from "./memory.js";
 import { pipelineBench } from "./pipeline.js";
+import { postgresBench } from "./postgres.js";
 import { sinkBench } from "./sink.js";
 import { streamBench } from "./stream.js";
 
@@ -22,6 +23,7 @@ const BENCHES: readonly Bench[] = [
   pipelineBench,
   sinkBench,
   mauBench,
+  postgresBench,
   memoryBench,
 ];
 

@@ -1,0 +1,240 @@
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { type Event, UserKind } from "../src/gen/tenants/tenants.js";
+import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
+import { createPartitionSql, partitionName } from "../src/sink/postgres/partitions.js";
+import { PostgresSink } from "../src/sink/postgres/postgres-sink.js";
+import { monthRange, parseMonth } from "../src/usage/calendar.js";
+import { DuckDbUsageQueries } from "../src/usage/duckdb/duckdb-usage-queries.js";
+import { PostgresUsageQueries } from "../src/usage/postgres/postgres-usage-queries.js";
+import { postgresDialect } from "../src/usage/sql/postgres-dialect.js";
+import { monthlyMauSql } from "../src/usage/sql/metrics.js";
+import type { UsageQueries } from "../src/usage/usage-queries.js";
+import { checkMonthly, type MonthlyMauQuery } from "../src/usage/usage-query.js";
+import { type PostgresServer, startPostgres } from "../test/support/postgres.js";
+import type { Bench, BenchContext } from "./harness/bench.js";
+import { type BenchResult, figure } from "./harness/result.js";
+import { median, nowMs } from "./harness/timing.js";
+
+const BATCH = 500;
+const PROTOCOLS = ["", "ssh", "kube", "db", "app", "desktop"];
+const MONTH = { year: 2025, month: 3 };
+const MONTH_START_S = Date.UTC(2025, 2, 1) / 1000;
+const MONTH_SECONDS = 31 * 86_400;
+const USERS = 49_999;
+/** Rows per INSERT … SELECT when loading, so progress shows and no single statement runs for minutes. */
+const LOAD_CHUNK = 1_000_000;
+
+/**
+ * The PostgreSQL sink and query layer against DuckDB's, in the same run, on a throwaway local server
+ * (test/support/postgres.ts, fsync on):
+ * - inserts/s through PostgresSink.write vs DuckDbSink.write, the same generated batches of 500;
+ * - MAU per protocol for one month through PostgresUsageQueries vs DuckDbUsageQueries, on the same
+ *   synthetic rows (the distribution of bench/mau.ts) loaded with SQL straight into each schema;
+ * - a context row from EXPLAIN: which partitions of `events` the monthly query reads.
+ */
+export const postgresBench: Bench = {
+  name: "postgres",
+  async run(context) {
+    const server = await startPostgres();
+    try {
+      return [...(await inserts(context, server)), ...(await mau(context, server))];
+    } finally {
+      await server.stop();
+    }
+  },
+};
+
+async function inserts(context: BenchContext, server: PostgresServer): Promise<BenchResult[]> {
+  const total = context.quick ? 50_000 : 500_000;
+  const batches = Array.from({ length: total / BATCH }, (_, b) =>
+    Array.from({ length: BATCH }, (_, i) => activityEvent(b * BATCH + i)),
+  );
+  context.progress(`postgres: ${total} events through the DuckDB sink`);
+  const duck = await DuckDbSink.open(join(context.workDir, "postgres-bench-sink.duckdb"));
+  let duckMs: number;
+  try {
+    const start = nowMs();
+    for (const batch of batches) await duck.write("bench", batch);
+    duckMs = nowMs() - start;
+  } finally {
+    await duck.close();
+  }
+  context.progress(`postgres: ${total} events through the PostgreSQL sink`);
+  const sink = await PostgresSink.open(await server.createDatabase("bench_sink"));
+  let pgMs: number;
+  try {
+    const start = nowMs();
+    for (const batch of batches) await sink.write("bench", batch);
+    pgMs = nowMs() - start;
+  } finally {
+    await sink.close();
+  }
+  return [
+    figure({
+      name: "postgres",
+      workload: `${total} events in batches of ${BATCH}, PostgreSQL sink (local server, fsync on)`,
+      unit: "inserts/s",
+      value: total / (pgMs / 1000),
+      baseline: { name: "DuckDB sink, same batches", value: total / (duckMs / 1000) },
+      note: "no goal set; each batch is one committed transaction on both",
+    }),
+  ];
+}
+
+async function mau(context: BenchContext, server: PostgresServer): Promise<BenchResult[]> {
+  const total = context.quick ? 200_000 : 10_000_000;
+  const runs = context.quick ? 3 : 5;
+  const url = await server.createDatabase("bench_mau");
+  // The sink creates the schema and the partitions of the current and next month; the benchmark's month
+  // and its neighbours are added with the sink's own DDL so EXPLAIN has partitions to prune.
+  await (await PostgresSink.open(url)).close();
+  for (const month of [2, 3, 4]) {
+    await server.query("bench_mau", createPartitionSql({ year: MONTH.year, month }));
+  }
+  context.progress(`postgres: loading ${total} rows into PostgreSQL`);
+  const start = nowMs();
+  await fillPostgres(server, total, context);
+  const pgLoadMs = nowMs() - start;
+  context.progress(`postgres: loading ${total} rows into DuckDB`);
+  const path = join(context.workDir, "postgres-bench-mau.duckdb");
+  await (await DuckDbSink.open(path)).close();
+  await fillDuckDb(path, total);
+
+  const query: MonthlyMauQuery = { months: monthRange(parseMonth("2025-03"), parseMonth("2025-03")) };
+  const scanned = await partitionsRead(server, query);
+  const partitions = await server.query(
+    "bench_mau",
+    "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'events'::regclass",
+  );
+  const partitionCount = Number((partitions.rows[0] as { n: number } | undefined)?.n ?? 0);
+
+  context.progress(`postgres: timing the monthly MAU query, ${runs} alternating runs`);
+  const pg = await PostgresUsageQueries.open(url);
+  const duck = await DuckDbUsageQueries.open(path);
+  const pgRuns: number[] = [];
+  const duckRuns: number[] = [];
+  try {
+    // Run 0 warms both up (and checks they agree); the rest alternate so neither gains from going second.
+    for (let i = 0; i <= runs; i++) {
+      const [pgMs, pgRows] = await timed(pg, query);
+      const [duckMs, duckRows] = await timed(duck, query);
+      if (i === 0 && pgRows !== duckRows) {
+        throw new Error(`MAU differs: PostgreSQL ${pgRows}, DuckDB ${duckRows}`);
+      }
+      if (i > 0) {
+        pgRuns.push(pgMs);
+        duckRuns.push(duckMs);
+      }
+    }
+  } finally {
+    await pg.close();
+    await duck.close();
+  }
+
+  const workload = `${total} events in one month, ${USERS} users, 5 protocols`;
+  return [
+    figure({
+      name: "postgres",
+      workload: `${workload}, MAU per protocol, median of ${runs} alternating runs`,
+      unit: "ms",
+      value: median(pgRuns),
+      baseline: { name: "DuckDB query layer, same rows", value: median(duckRuns) },
+      note: "no goal set; both through the project's query layer (PostgresUsageQueries vs DuckDbUsageQueries)",
+    }),
+    figure({
+      name: "postgres",
+      workload: `${workload}, loaded with INSERT … SELECT FROM generate_series`,
+      unit: "rows/s",
+      value: total / (pgLoadMs / 1000),
+      note: "context: how fast the synthetic rows went in (primary key maintained, synchronous_commit off)",
+    }),
+    figure({
+      name: "postgres",
+      workload: `EXPLAIN of the monthly MAU query for 2025-03: partitions read (${scanned.join(", ")})`,
+      unit: "partitions",
+      value: scanned.length,
+      baseline: { name: "partitions of events", value: partitionCount },
+      note: "context: the planner prunes every partition outside the month",
+    }),
+  ];
+}
+
+/** The query's duration and its human MAU over all protocols. */
+async function timed(queries: UsageQueries, query: MonthlyMauQuery): Promise<[number, number | undefined]> {
+  const start = nowMs();
+  const rows = await queries.monthlyActiveUsers(query);
+  const ms = nowMs() - start;
+  return [ms, rows.find((r) => r.protocol === null && r.user_kind === "human")?.mau];
+}
+
+/** The same rows as bench/mau.ts puts into DuckDB, straight into the month's partition. */
+async function fillPostgres(server: PostgresServer, total: number, context: BenchContext): Promise<void> {
+  const partition = partitionName(MONTH);
+  for (let from = 0; from < total; from += LOAD_CHUNK) {
+    const to = Math.min(total, from + LOAD_CHUNK) - 1;
+    await server.query(
+      "bench_mau",
+      `SET synchronous_commit = off;
+      INSERT INTO ${partition}
+      SELECT 'bench', 'e' || i, to_timestamp(${MONTH_START_S} + (i * 7919) % ${MONTH_SECONDS}),
+        'session.start', md5((i % ${USERS})::text), CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END,
+        (ARRAY['', 'ssh', 'kube', 'db', 'app', 'desktop'])[i % 6 + 1], 'cluster', '', now()
+      FROM generate_series(${from}::bigint, ${to}::bigint) AS t(i)`,
+    );
+    if (total > LOAD_CHUNK) context.progress(`postgres: ${to + 1} rows loaded`);
+  }
+  await server.query("bench_mau", "VACUUM ANALYZE events");
+}
+
+/** bench/mau.ts's rows, inserted with range() into the DuckDB sink's schema. */
+async function fillDuckDb(path: string, total: number): Promise<void> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    await connection.run(`INSERT INTO events
+      SELECT 'bench', 'e' || i, to_timestamp(${MONTH_START_S} + (i * 7919) % ${MONTH_SECONDS}),
+        'session.start', md5(CAST(i % ${USERS} AS VARCHAR)), CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END,
+        ['', 'ssh', 'kube', 'db', 'app', 'desktop'][i % 6 + 1], 'cluster', '', now()
+      FROM range(${total}) t(i)`);
+    await connection.run("CHECKPOINT");
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The tables the plan of the rendered monthly query reads, from EXPLAIN (FORMAT JSON) with its parameters. */
+async function partitionsRead(server: PostgresServer, query: MonthlyMauQuery): Promise<string[]> {
+  const rendered = monthlyMauSql(postgresDialect, checkMonthly(query));
+  const result = await server.query("bench_mau", `EXPLAIN (FORMAT JSON) ${rendered.sql}`, [
+    ...rendered.params,
+  ]);
+  const relations = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === "object" && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "Relation Name" && typeof value === "string") relations.add(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(result.rows);
+  return [...relations].sort();
+}
+
+/** Events as bench/sink.ts generates them: one month, 5 000 users, five protocols and none, some bots. */
+function activityEvent(i: number): Event {
+  const seconds = BigInt(MONTH_START_S + (i % 2_678_400));
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    time: { seconds, nanos: (i % 1000) * 1_000_000 },
+    type: "session.start",
+    user: Buffer.from(`user-${i % 5000}`.padEnd(32, "x")).toString("base64"),
+    userKind: i % 50 === 0 ? UserKind.USER_KIND_BOT : UserKind.USER_KIND_HUMAN,
+    protocol: PROTOCOLS[i % PROTOCOLS.length] ?? "",
+    cluster: Buffer.from("cluster-name-hmac-placeholder-xx").toString("base64"),
+    sessionKind: "",
+  };
+}
