@@ -210,6 +210,7 @@ describe("security", () => {
       creds.serverToken,
       creds.key,
       ...creds.tenants.map((t) => t.token),
+      "not-the-token",
       "not-a-tenant-token",
     ];
     for (const secret of secrets) expect(logs).not.toContain(secret);
