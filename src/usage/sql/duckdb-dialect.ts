@@ -22,8 +22,10 @@ export const duckDbDialect: Dialect = {
   isBot: "user_kind = 2",
   protocol: "protocol",
   cluster: "cluster",
-  // TIMESTAMPTZ → the UTC wall clock, whatever the session's TimeZone setting.
-  utcTime: "timezone('UTC', time)",
+  // TIMESTAMPTZ → the UTC wall clock, whatever the session's TimeZone setting. Both types count
+  // microseconds since the epoch, so reinterpreting the count is exact; timezone('UTC', time) gives the
+  // same value through an ICU conversion per row, several times slower on large scans.
+  utcTime: "make_timestamp(epoch_us(time))",
   epochMillis: (expression) => `epoch_ms(${expression})`,
   days: (count) => `INTERVAL ${Math.trunc(count)} DAY`,
   instant: (value, binder) => `CAST(${binder.text(value.toISOString())} AS TIMESTAMPTZ)`,

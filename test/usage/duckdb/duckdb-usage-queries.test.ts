@@ -145,6 +145,49 @@ describe("DuckDbUsageQueries", () => {
     ).rejects.toThrow("stop");
   });
 
+  // Months and days are UTC; DuckDB's TimeZone setting changes how TIMESTAMPTZ casts and truncates.
+  it.each(["UTC", "America/New_York", "Asia/Tokyo"])(
+    "puts events in their UTC month and day with the session's TimeZone set to %s",
+    async (zone) => {
+      const sink = await DuckDbSink.open(":memory:");
+      opened.push(sink);
+      await sink.write("acme", [
+        event("e1", "u1", "2026-09-30T23:59:59.999Z", "ssh"),
+        event("e2", "u2", "2026-10-01T00:00:00.000Z", "db"),
+        event("e3", "u3", "2026-10-31T20:00:00.000Z", "kube"),
+        event("e4", "u4", "2026-11-01T03:00:00.000Z", "app"),
+      ]);
+      const connection = await sink.queryConnection();
+      await connection.run(`SET TimeZone = '${zone}'`);
+      const queries = await DuckDbUsageQueries.fromSink(sink);
+
+      const monthly = await queries.monthlyActiveUsers({ months: parseMonthRange("2026-09..2026-11") });
+      expect(asMap(monthly)).toEqual(
+        new Map([
+          [JSON.stringify([["2026-09", null], "acme", "human"]), 1],
+          [JSON.stringify([["2026-09", "ssh"], "acme", "human"]), 1],
+          [JSON.stringify([["2026-10", null], "acme", "human"]), 2],
+          [JSON.stringify([["2026-10", "db"], "acme", "human"]), 1],
+          [JSON.stringify([["2026-10", "kube"], "acme", "human"]), 1],
+          [JSON.stringify([["2026-11", null], "acme", "human"]), 1],
+          [JSON.stringify([["2026-11", "app"], "acme", "human"]), 1],
+        ]),
+      );
+
+      const rolling = await queries.rollingActiveUsers({
+        from: Date.parse("2026-09-30T00:00:00Z"),
+        to: Date.parse("2026-10-01T00:00:00Z"),
+        windowDays: 1,
+      });
+      expect(rolling.map((r) => [r.day, r.mau])).toEqual([
+        ["2026-09-30", 1],
+        ["2026-10-01", 1],
+      ]);
+      const timeZone = await connection.runAndReadAll("SELECT current_setting('TimeZone')");
+      expect(timeZone.getRows()).toEqual([[zone]]);
+    },
+  );
+
   it("agrees with the brute-force rule on random records", async () => {
     const sink = await DuckDbSink.open(":memory:");
     opened.push(sink);

@@ -18,7 +18,7 @@ describe("monthly MAU", () => {
     const query = monthlyMauSql(duckDbDialect, checkMonthly({ months: september, tenant: "acme" }));
     expect(query.sql).toBe(`WITH active AS (
   SELECT tenant, CASE WHEN user_kind = 2 THEN 'bot' ELSE 'human' END AS kind, protocol AS proto, "user",
-    date_trunc('month', timezone('UTC', time)) AS month
+    date_trunc('month', make_timestamp(epoch_us(time))) AS month
   FROM events
   WHERE TRUE
     AND time >= CAST($1 AS TIMESTAMPTZ)
@@ -156,7 +156,7 @@ describe("latest usage reports", () => {
       duckDbDialect,
       [
         "FROM usage_reports",
-        "epoch_ms(timezone('UTC', time)) AS time_ms",
+        "epoch_ms(make_timestamp(epoch_us(time))) AS time_ms",
         "row_number() OVER (PARTITION BY tenant, cluster ORDER BY time DESC) AS newest",
         "time < CAST($1 AS TIMESTAMPTZ)",
         "tenant = $2",
