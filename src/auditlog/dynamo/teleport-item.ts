@@ -81,7 +81,15 @@ export function eventFromItem(item: Item): ItemContent {
   const fieldsMap = item["FieldsMap"];
   if (fieldsMap !== undefined) {
     if (!("M" in fieldsMap)) return { kind: "invalid", reason: "FieldsMap is not a map" };
-    return { kind: "event", event: mapToJson(fieldsMap.M) };
+    try {
+      return { kind: "event", event: mapToJson(fieldsMap.M) };
+    } catch (err) {
+      // A number DynamoDB would never send (e.g. "00"): the record is unreadable, not the stream.
+      return {
+        kind: "invalid",
+        reason: `FieldsMap holds a value that is not JSON: ${(err as Error).message}`,
+      };
+    }
   }
   const fields = item["Fields"];
   if (fields !== undefined) {

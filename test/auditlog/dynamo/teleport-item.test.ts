@@ -94,6 +94,7 @@ describe("Teleport's events table items", () => {
     ["Fields that is not JSON", { Fields: { S: "{nope" } }, "invalid"],
     ["Fields that is not an object", { Fields: { S: "[1]" } }, "invalid"],
     ["FieldsMap that is not a map", { FieldsMap: { S: "x" } }, "invalid"],
+    ["FieldsMap with a malformed number", { FieldsMap: { M: { ei: { N: "1e" } } } }, "invalid"],
   ])("reads a %s", (_name, item, kind) => {
     expect(eventFromItem(item).kind).toBe(kind);
   });
