@@ -32,17 +32,23 @@ export interface GrpcServerOptions {
   protoFiles: readonly string[];
   /** Default silentLogger. */
   logger?: Logger;
-  /** Extra grpc-js server options; they override the keepalive defaults (60 s ping, 20 s timeout). */
+  /**
+   * Extra grpc-js server options; they override the connection defaults (60 s ping, 20 s timeout, idle
+   * connections closed after 5 minutes).
+   */
   channelOptions?: ChannelOptions;
 }
 
 /**
  * Pings idle connections so a client that vanished without closing its connection (a dead host, a
- * dropped NAT entry) releases its stream slot within about a minute and a half.
+ * dropped NAT entry) releases its stream slot within about a minute and a half, and closes connections
+ * that carry no call for five minutes (clients reconnect on their next call), so idle connections do not
+ * pile up.
  */
 const SERVER_KEEPALIVE: ChannelOptions = {
   "grpc.keepalive_time_ms": 60_000,
   "grpc.keepalive_timeout_ms": 20_000,
+  "grpc.max_connection_idle_ms": 5 * 60_000,
 };
 
 /** Default grace period of `shutdown`: long enough for a unary write to a sink to finish. */
