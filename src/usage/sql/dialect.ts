@@ -31,6 +31,18 @@ export interface Binder {
   params(): string[];
 }
 
+/** A Binder for engines with positional parameters: each value becomes `$1`, `$2`, … in order. */
+export function positionalBinder(): Binder {
+  const params: string[] = [];
+  return {
+    text: (value) => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+    params: () => [...params],
+  };
+}
+
 /** A relation and the condition that selects the rows of one kind from it. */
 export interface Source {
   from: string;

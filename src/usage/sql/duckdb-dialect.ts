@@ -1,5 +1,5 @@
 import { formatDay } from "../calendar.js";
-import type { Binder, Dialect } from "./dialect.js";
+import { positionalBinder, type Dialect } from "./dialect.js";
 
 /**
  * The DuckDB sink's schema (src/sink/duckdb/schema.ts): `events` and `usage_reports`, time TIMESTAMPTZ,
@@ -7,16 +7,7 @@ import type { Binder, Dialect } from "./dialect.js";
  */
 export const duckDbDialect: Dialect = {
   name: "duckdb",
-  binder: () => {
-    const params: string[] = [];
-    return {
-      text: (value) => {
-        params.push(value);
-        return `$${params.length}`;
-      },
-      params: () => [...params],
-    } satisfies Binder;
-  },
+  binder: positionalBinder,
   events: { from: "events", where: "TRUE" },
   usageReports: { from: "usage_reports", where: "TRUE" },
   isBot: "user_kind = 2",

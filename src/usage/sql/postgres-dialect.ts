@@ -1,5 +1,5 @@
 import { formatDay } from "../calendar.js";
-import type { Binder, Dialect } from "./dialect.js";
+import { positionalBinder, type Dialect } from "./dialect.js";
 
 /**
  * The PostgreSQL sink's schema (src/sink/postgres/schema.ts): `events` (partitioned by month on time)
@@ -9,17 +9,8 @@ import type { Binder, Dialect } from "./dialect.js";
  */
 export const postgresDialect: Dialect = {
   name: "postgres",
-  binder: () => {
-    const params: string[] = [];
-    return {
-      text: (value) => {
-        params.push(value);
-        // Untyped: PostgreSQL infers the type from the context (a CAST or a text column).
-        return `$${params.length}`;
-      },
-      params: () => [...params],
-    } satisfies Binder;
-  },
+  // Parameters go untyped: PostgreSQL infers their type from the context (a CAST or a text column).
+  binder: positionalBinder,
   events: { from: "events", where: "TRUE" },
   usageReports: { from: "usage_reports", where: "TRUE" },
   isBot: "user_kind = 2",
