@@ -31,4 +31,14 @@ export interface AuditLog {
 export interface StreamOptions {
   /** End the stream once everything present at its start has been delivered. Default false (follow). */
   untilCaughtUp?: boolean;
+  /**
+   * Which events carry their cursor. "every-event" (the default): all of them. "checkpoints": at least
+   * the last event of each batch read from the log; the others carry "", and a batch whose last record is
+   * not an event ends with a message without an event that carries only the cursor. An implementation
+   * whose cursor is small may keep sending it with every event, which is also valid.
+   */
+  cursors?: CursorMode;
 }
+
+/** See StreamOptions.cursors. */
+export type CursorMode = "every-event" | "checkpoints";

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { encodeCursor, type Cursor } from "../cursor/cursor.js";
 import { UnavailableError } from "../errors/errors.js";
-import { AuthServiceClient, type StreamEvent } from "../gen/auth/auth.js";
+import type { CursorMode as CursorModeName } from "../auditlog/audit-log.js";
+import { AuthServiceClient, CursorMode, type StreamEvent } from "../gen/auth/auth.js";
 import { bearerMetadata } from "../grpc/bearer-auth.js";
 import { fromServiceError, isServiceError } from "../grpc/status.js";
 import { channelCredentials, type ClientTlsOptions } from "../grpc/tls.js";
@@ -33,6 +34,14 @@ export interface StreamEventsOptions {
    * the reconnection. Default false: follow the log until `signal` aborts.
    */
   untilCaughtUp?: boolean;
+  /**
+   * "every-event" (the default): every event carries the cursor just after it. "checkpoints": ask the
+   * server for the cursor only at checkpoints (much less traffic over many DynamoDB shards). Events are
+   * then yielded a checkpoint at a time, in order: the events before a checkpoint have cursor "", the
+   * checkpoint's event carries the cursor, and a checkpoint may come without an event (`event`
+   * undefined) when it only advances the cursor. Save only non-empty cursors.
+   */
+  cursors?: CursorModeName;
 }
 
 /**
@@ -53,8 +62,10 @@ export class EventsClient {
   /**
    * Streams events after `cursor` ("" or the empty cursor for the server's start position). When the
    * server becomes unavailable (restarting, connection refused or dropped) it reconnects with jittered
-   * exponential backoff and resumes from the cursor of the last event it yielded, so the caller sees
-   * neither a gap nor a duplicate. Events are pulled from the call as the caller consumes them.
+   * exponential backoff and resumes from the last cursor it yielded, so the caller sees neither a gap
+   * nor a duplicate. Events are pulled from the call as the caller consumes them; with `cursors:
+   * "checkpoints"` the events after the last checkpoint are held back until the next checkpoint arrives
+   * (a server batch at most) and dropped on a reconnection, since the server sends them again.
    *
    * With an empty cursor, a server configured to start at `latest` and a reconnection before the first
    * event, the resumed stream starts at `latest` again.
@@ -68,25 +79,36 @@ export class EventsClient {
     options: StreamEventsOptions = {},
   ): AsyncGenerator<StreamEvent, void> {
     const { signal, untilCaughtUp = false } = options;
+    const checkpoints = options.cursors === "checkpoints";
+    const cursorMode = checkpoints ? CursorMode.CURSOR_MODE_CHECKPOINTS : CursorMode.CURSOR_MODE_EVERY_EVENT;
     let position = typeof cursor === "string" ? cursor : encodeCursor(cursor);
     let failures = 0;
     let lastProgress = Date.now();
     for (;;) {
       if (signal?.aborted) return;
       const metadata = this.options.token === undefined ? undefined : bearerMetadata(this.options.token);
+      const request = { cursor: position, untilCaughtUp, cursorMode };
       const call =
         metadata === undefined
-          ? this.client.streamEvents({ cursor: position, untilCaughtUp })
-          : this.client.streamEvents({ cursor: position, untilCaughtUp }, metadata);
+          ? this.client.streamEvents(request)
+          : this.client.streamEvents(request, metadata);
       const cancel = () => call.cancel();
       signal?.addEventListener("abort", cancel, { once: true });
+      const held: StreamEvent[] = [];
       try {
         for await (const event of call as AsyncIterable<StreamEvent>) {
           failures = 0;
           lastProgress = Date.now();
+          if (checkpoints && event.cursor === "") {
+            held.push(event);
+            continue;
+          }
           position = event.cursor;
+          for (const before of held.splice(0)) yield before;
           yield event;
         }
+        // A server ending the stream has delivered everything it sent, checkpoint or not.
+        yield* held.splice(0);
         return;
       } catch (err) {
         if (signal?.aborted) return;

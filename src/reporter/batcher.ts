@@ -19,7 +19,11 @@ export interface Batch {
   events: Event[];
   /** Encoded size of the SubmitEventsRequest carrying exactly these events. */
   bytes: number;
-  /** The cursor of the last stream event consumed before the batch closed, filtered-out ones included. */
+  /**
+   * The last cursor consumed before the batch closed, filtered-out events included: the batch's last
+   * event's, or an earlier checkpoint's when that event carried none (resuming there sends again events
+   * already stored, which the central side stores once).
+   */
   cursor: string;
 }
 
@@ -40,7 +44,7 @@ export class Batcher {
     this.#position = position;
   }
 
-  /** The cursor of the last stream event consumed. */
+  /** The last non-empty cursor consumed. */
   get position(): string {
     return this.#position;
   }
@@ -56,7 +60,7 @@ export class Batcher {
   }
 
   /**
-   * Adds an event consumed at `cursor` and returns the batches this closed (none, one or two).
+   * Adds an event consumed at `cursor` ("" when it is not a checkpoint) and returns the batches this closed (none, one or two).
    * @throws InvalidArgumentError when the event alone exceeds the hard limit; nothing changes then, and
    *   the caller may `skip(cursor)` past it.
    */
@@ -70,7 +74,7 @@ export class Batcher {
     }
     const closed: Batch[] = [];
     if (this.#events.length > 0 && this.#bytes + size > this.#limits.maxBytes) closed.push(this.#close());
-    this.#position = cursor;
+    this.#advance(cursor);
     this.#events.push(event);
     this.#bytes += size;
     this.#openedAt ??= now;
@@ -80,9 +84,13 @@ export class Batcher {
     return closed;
   }
 
-  /** Records a consumed stream event that produced no activity. */
+  /** Records a consumed stream event that produced no activity ("" when it is not a checkpoint). */
   skip(cursor: string): void {
-    this.#position = cursor;
+    this.#advance(cursor);
+  }
+
+  #advance(cursor: string): void {
+    if (cursor !== "") this.#position = cursor;
   }
 
   /** Closes the open batch; undefined when it has no events. */

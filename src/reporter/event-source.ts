@@ -1,3 +1,4 @@
+import type { CursorMode } from "../auditlog/audit-log.js";
 import type { StreamEvent } from "../gen/auth/auth.js";
 
 /**
@@ -6,12 +7,13 @@ import type { StreamEvent } from "../gen/auth/auth.js";
  */
 export interface EventSource {
   /**
-   * Events after `cursor` ("" for the server's start position), each with the cursor just after it.
-   * Returns (does not throw) once `signal` aborts; with `untilCaughtUp` it also ends once caught up.
-   * Pulls no further ahead than its consumer.
+   * Events after `cursor` ("" for the server's start position), each with the cursor just after it, or
+   * with `cursors: "checkpoints"` only the checkpoints with a cursor (others "", and a checkpoint may
+   * have no event). Returns (does not throw) once `signal` aborts; with `untilCaughtUp` it also ends
+   * once caught up. Pulls no further ahead than its consumer.
    */
   streamEvents(
     cursor: string,
-    options: { signal: AbortSignal; untilCaughtUp?: boolean },
+    options: { signal: AbortSignal; untilCaughtUp?: boolean; cursors?: CursorMode },
   ): AsyncIterable<StreamEvent>;
 }

@@ -2,7 +2,12 @@ import { status as Status, type Metadata, type ServerWritableStream } from "@grp
 import type { AuditLog } from "../auditlog/audit-log.js";
 import { decodeCursor } from "../cursor/cursor.js";
 import { ResourceExhaustedError } from "../errors/errors.js";
-import type { AuthServiceServer, StreamEvent, StreamEventsRequest } from "../gen/auth/auth.js";
+import {
+  CursorMode,
+  type AuthServiceServer,
+  type StreamEvent,
+  type StreamEventsRequest,
+} from "../gen/auth/auth.js";
 import { endStream, waitForDrain } from "../grpc/server-stream.js";
 import { toStatus } from "../grpc/status.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
@@ -64,8 +69,10 @@ export function createAuthService(auditLog: AuditLog, options: AuthServiceOption
       active += 1;
       admitted = true;
       metrics.activeStreams.set(active);
-      log.debug({ cursor: call.request.cursor, untilCaughtUp: call.request.untilCaughtUp }, "stream started");
-      const events = auditLog.streamEvents(cursor, signal, { untilCaughtUp: call.request.untilCaughtUp });
+      const { untilCaughtUp, cursorMode } = call.request;
+      const cursors = cursorMode === CursorMode.CURSOR_MODE_CHECKPOINTS ? "checkpoints" : "every-event";
+      log.debug({ cursor: call.request.cursor, untilCaughtUp, cursors }, "stream started");
+      const events = auditLog.streamEvents(cursor, signal, { untilCaughtUp, cursors });
       for await (const event of events) {
         if (signal.aborted) break;
         const more = call.write(event);

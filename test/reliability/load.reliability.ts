@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileAuditLog } from "../../src/auditlog/file/index.js";
-import { AuthServiceClient, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient, StreamEventsRequest, type StreamEvent } from "../../src/gen/auth/auth.js";
 import { TenantsServiceClient } from "../../src/gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
@@ -100,7 +100,10 @@ describe("load", () => {
     // Every event's cursor, from one full read.
     const all = await new Promise<StreamEvent[]>((resolve, reject) => {
       const got: StreamEvent[] = [];
-      const call = client.streamEvents({ cursor: "", untilCaughtUp: true }, bearer(SERVER_TOKEN));
+      const call = client.streamEvents(
+        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
+        bearer(SERVER_TOKEN),
+      );
       call.on("data", (e: StreamEvent) => got.push(e));
       call.on("error", reject);
       call.on("end", () => resolve(got));
@@ -109,7 +112,10 @@ describe("load", () => {
     const starts = Array.from({ length: MAX_STREAMS }, (_, i) => Math.floor((i * EVENTS) / MAX_STREAMS));
     const followers = starts.map((start) => {
       const cursor = start === 0 ? "" : (all[start - 1]?.cursor ?? "");
-      const call = client.streamEvents({ cursor, untilCaughtUp: false }, bearer(SERVER_TOKEN));
+      const call = client.streamEvents(
+        StreamEventsRequest.fromPartial({ cursor, untilCaughtUp: false }),
+        bearer(SERVER_TOKEN),
+      );
       const received: string[] = [];
       let failure: ServiceError | undefined;
       call.on("data", (e: StreamEvent) => received.push(e.cursor));
@@ -138,7 +144,10 @@ describe("load", () => {
         { length: 16 },
         () =>
           new Promise<ServiceError | undefined>((resolve) => {
-            const call = client.streamEvents({ cursor: "", untilCaughtUp: false }, bearer(SERVER_TOKEN));
+            const call = client.streamEvents(
+              StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+              bearer(SERVER_TOKEN),
+            );
             call.on("data", () => resolve(undefined));
             call.on("error", (err: ServiceError) => resolve(err));
           }),

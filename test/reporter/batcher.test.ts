@@ -43,6 +43,19 @@ describe("Batcher", () => {
     expect(b.flush()?.cursor).toBe("c3");
   });
 
+  it("keeps the last checkpoint as its position when events carry no cursor", () => {
+    const b = new Batcher(roomy, "c0");
+    b.add(event("a"), "", 0);
+    b.skip("");
+    expect(b.position).toBe("c0");
+    b.add(event("b"), "c2", 1);
+    const [closed] = b.add(event("c"), "", 2);
+    expect(ids([closed])).toEqual([["a", "b", "c"]]);
+    expect(closed?.cursor).toBe("c2");
+    b.skip("c4");
+    expect(b.position).toBe("c4");
+  });
+
   it("reports when the open batch got its first event", () => {
     const b = new Batcher(roomy, "");
     expect(b.openedAt).toBeUndefined();

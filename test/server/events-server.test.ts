@@ -2,7 +2,7 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeCursor } from "../../src/cursor/cursor.js";
 import { DataLossError } from "../../src/errors/errors.js";
-import type { AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { StreamEventsRequest, type AuthServiceClient } from "../../src/gen/auth/auth.js";
 import { newRegistry } from "../../src/observability/metrics.js";
 import {
   startEventsServer,
@@ -35,7 +35,9 @@ describe("events server", () => {
     for (let i = 0; i < 30; i++) log.appendEvents(1, i % 3 === 0 ? "shard-b" : "shard-a");
     const server = await start(log);
 
-    const { events, error } = await readAll(client(server).streamEvents({ cursor: "", untilCaughtUp: true }));
+    const { events, error } = await readAll(
+      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
 
     expect(error).toBeUndefined();
     expect(events.map(memoryEventUid)).toEqual(Array.from({ length: 30 }, (_, i) => `uid-${i}`));
@@ -48,10 +50,14 @@ describe("events server", () => {
     const log = new MemoryAuditLog(["shard-a", "shard-b"]);
     for (let i = 0; i < 25; i++) log.appendEvents(1, i % 2 === 0 ? "shard-a" : "shard-b");
     const server = await start(log);
-    const first = await readAll(client(server).streamEvents({ cursor: "", untilCaughtUp: true }));
+    const first = await readAll(
+      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
     const tenth = first.events[9]?.cursor ?? "";
 
-    const rest = await readAll(client(server).streamEvents({ cursor: tenth, untilCaughtUp: true }));
+    const rest = await readAll(
+      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: tenth, untilCaughtUp: true })),
+    );
 
     expect(rest.error).toBeUndefined();
     expect(rest.events.map(memoryEventUid)).toEqual(first.events.slice(10).map(memoryEventUid));
@@ -62,7 +68,9 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(2);
     const server = await start(log);
-    const call = client(server).streamEvents({ cursor: "", untilCaughtUp: false });
+    const call = client(server).streamEvents(
+      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+    );
     const seen: string[] = [];
     call.on("data", (event: Parameters<typeof memoryEventUid>[0]) => seen.push(memoryEventUid(event)));
     call.on("error", () => undefined);
@@ -94,7 +102,9 @@ describe("events server", () => {
     log.appendEvents(3);
     const server = await start(log);
 
-    const { events, error } = await readAll(client(server).streamEvents({ cursor, untilCaughtUp: true }));
+    const { events, error } = await readAll(
+      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor, untilCaughtUp: true })),
+    );
 
     expect(events).toEqual([]);
     expect(error?.code).toBe(Status.INVALID_ARGUMENT);
@@ -107,19 +117,23 @@ describe("events server", () => {
     const server = await start(log, { maxStreams: 2 });
     const c = client(server);
     const open = [
-      c.streamEvents({ cursor: "", untilCaughtUp: false }),
-      c.streamEvents({ cursor: "", untilCaughtUp: false }),
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
     ];
     for (const call of open) call.on("error", () => undefined);
     await eventually(() => log.openStreams === 2, "two streams open");
 
-    const third = await readAll(c.streamEvents({ cursor: "", untilCaughtUp: true }));
+    const third = await readAll(
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
     expect(third.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(third.error?.details).toContain("limit 2");
 
     open[0]?.cancel();
     await eventually(() => log.openStreams === 1, "the cancelled stream to stop reading");
-    const fourth = await readAll(c.streamEvents({ cursor: "", untilCaughtUp: true }));
+    const fourth = await readAll(
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
     expect(fourth.error).toBeUndefined();
     expect(fourth.events).toHaveLength(1);
   });
@@ -128,7 +142,9 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(3);
     const server = await start(log);
-    const call = client(server).streamEvents({ cursor: "", untilCaughtUp: false });
+    const call = client(server).streamEvents(
+      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+    );
     call.on("error", () => undefined);
     let received = 0;
     call.on("data", () => (received += 1));
@@ -143,7 +159,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     const server = await start(log);
     const c = rawAuthClient(server.port);
-    const call = c.streamEvents({ cursor: "", untilCaughtUp: false });
+    const call = c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }));
     call.on("error", () => undefined);
     call.on("data", () => undefined);
     await eventually(() => log.openStreams === 1, "the stream to open");
@@ -158,7 +174,9 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(20_000, "shard-0", 1_000);
     const server = await start(log);
-    const call = client(server).streamEvents({ cursor: "", untilCaughtUp: false });
+    const call = client(server).streamEvents(
+      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+    );
     call.on("error", () => undefined);
     let received = 0;
     call.on("data", () => {
@@ -187,15 +205,26 @@ describe("events server", () => {
       return metadata;
     };
 
-    const missing = await readAll(c.streamEvents({ cursor: "", untilCaughtUp: true }));
+    const missing = await readAll(
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
     const wrong = await readAll(
-      c.streamEvents({ cursor: "", untilCaughtUp: true }, withToken("Bearer guess")),
+      c.streamEvents(
+        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
+        withToken("Bearer guess"),
+      ),
     );
     const notBearer = await readAll(
-      c.streamEvents({ cursor: "", untilCaughtUp: true }, withToken("s3cret-token")),
+      c.streamEvents(
+        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
+        withToken("s3cret-token"),
+      ),
     );
     const right = await readAll(
-      c.streamEvents({ cursor: "", untilCaughtUp: true }, withToken("Bearer s3cret-token")),
+      c.streamEvents(
+        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
+        withToken("Bearer s3cret-token"),
+      ),
     );
 
     expect(missing.error?.code).toBe(Status.UNAUTHENTICATED);
@@ -213,9 +242,13 @@ describe("events server", () => {
     const c = client(server);
 
     log.failNextPull(new DataLossError("cursor position was trimmed"));
-    const dataLoss = await readAll(c.streamEvents({ cursor: "", untilCaughtUp: true }));
+    const dataLoss = await readAll(
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
     log.failNextPull(new Error("secret connection string postgres://admin:pw@db"));
-    const internal = await readAll(c.streamEvents({ cursor: "", untilCaughtUp: true }));
+    const internal = await readAll(
+      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+    );
 
     expect(dataLoss.error?.code).toBe(Status.DATA_LOSS);
     expect(dataLoss.error?.details).toBe("cursor position was trimmed");
@@ -227,7 +260,9 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(2);
     const server = await startEventsServer(log, { listen: "127.0.0.1:0" });
-    const outcome = readAll(client(server).streamEvents({ cursor: "", untilCaughtUp: false }));
+    const outcome = readAll(
+      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
+    );
     await eventually(() => log.pulled === 2 && log.openStreams === 1, "the stream to be following");
 
     await server.shutdown(5_000);
@@ -244,7 +279,9 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(7);
     const server = await start(log, { registry });
-    const call = client(server).streamEvents({ cursor: "", untilCaughtUp: false });
+    const call = client(server).streamEvents(
+      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+    );
     call.on("error", () => undefined);
     call.on("data", () => undefined);
     await eventually(() => log.pulled === 7, "all events read");

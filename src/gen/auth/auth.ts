@@ -25,6 +25,26 @@ export const protobufFileName = "auth/auth.proto";
 
 /** The events server: the tenant's audit log as a resumable stream. */
 
+/**
+ * How often the stream carries its cursor. A server that predates `cursor_mode` sends one with every
+ * event, which is also a valid answer to CURSOR_MODE_CHECKPOINTS.
+ */
+export enum CursorMode {
+  /** CURSOR_MODE_UNSPECIFIED - Same as CURSOR_MODE_EVERY_EVENT. */
+  CURSOR_MODE_UNSPECIFIED = 0,
+  /** CURSOR_MODE_EVERY_EVENT - Every event carries the cursor just after it. */
+  CURSOR_MODE_EVERY_EVENT = 1,
+  /**
+   * CURSOR_MODE_CHECKPOINTS - Only checkpoints carry a cursor (the others have ""): at least the last message of each batch the
+   * server reads from the audit log. With many DynamoDB shards the cursor outweighs the event, so this
+   * mode keeps its cost per batch rather than per event. A message may then also be a checkpoint alone,
+   * without an event (records that are not events, a shard's end), so a quiet log's cursor still
+   * advances. A client resumes from the last cursor it received: events received after it come again.
+   */
+  CURSOR_MODE_CHECKPOINTS = 2,
+  UNRECOGNIZED = -1,
+}
+
 export interface StreamEventsRequest {
   /**
    * Where to resume: the `cursor` of the last event processed, or "" for the server's configured
@@ -36,16 +56,19 @@ export interface StreamEventsRequest {
    * been delivered; otherwise it follows the log until the client cancels.
    */
   untilCaughtUp: boolean;
+  /** Which messages carry a cursor. Unset means every event's. */
+  cursorMode: CursorMode;
 }
 
 export interface StreamEvent {
+  /** Unset only for a checkpoint without an event (CURSOR_MODE_CHECKPOINTS). */
   event?: OneOf | undefined;
-  /** The position just after `event`. */
+  /** The position just after `event`; "" for an event that is not a checkpoint (CURSOR_MODE_CHECKPOINTS). */
   cursor: string;
 }
 
 function createBaseStreamEventsRequest(): StreamEventsRequest {
-  return { cursor: "", untilCaughtUp: false };
+  return { cursor: "", untilCaughtUp: false, cursorMode: 0 };
 }
 
 export const StreamEventsRequest: MessageFns<StreamEventsRequest> = {
@@ -55,6 +78,9 @@ export const StreamEventsRequest: MessageFns<StreamEventsRequest> = {
     }
     if (message.untilCaughtUp !== false) {
       writer.uint32(16).bool(message.untilCaughtUp);
+    }
+    if (message.cursorMode !== 0) {
+      writer.uint32(24).int32(message.cursorMode);
     }
     return writer;
   },
@@ -88,6 +114,14 @@ export const StreamEventsRequest: MessageFns<StreamEventsRequest> = {
             message.untilCaughtUp = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.cursorMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -107,6 +141,7 @@ export const StreamEventsRequest: MessageFns<StreamEventsRequest> = {
     const message = createBaseStreamEventsRequest();
     message.cursor = object.cursor ?? "";
     message.untilCaughtUp = object.untilCaughtUp ?? false;
+    message.cursorMode = object.cursorMode ?? 0;
     return message;
   },
 };
