@@ -126,7 +126,12 @@ export function buildProgram(): Command {
         .addOption(opt("--tls-key <file>", "TLS private key (PEM)"))
         .addOption(opt("--tls-client-ca <file>", "require client certificates signed by this CA (PEM)"))
         .addOption(
-          opt("--poll-interval <duration>", "pause before re-reading an idle log", parseDuration, 1000),
+          opt(
+            "--poll-interval <duration>",
+            "pause before re-reading an idle log (default: 400ms for DynamoDB, 1s for a file log, " +
+              "where it backs up file watching)",
+            parseDuration,
+          ),
         )
         .addOption(
           opt("--on-trim <policy>", "DynamoDB: a cursor position that was trimmed (24 h retention)")
@@ -147,6 +152,14 @@ export function buildProgram(): Command {
       )
       .addOption(opt("--follow", "keep streaming new events (default: exit once caught up)", false))
       .addOption(opt("--json", 'one JSON line per event: {"event": {...}, "cursor": "..."}', false))
+      .addOption(
+        opt(
+          "--cursors <mode>",
+          'which events carry a cursor: every-event, or checkpoints (the others get ""; a checkpoint ' +
+            "may come without an event, printed with event null; far fewer bytes over many DynamoDB shards)",
+          "every-event",
+        ).choices(["every-event", "checkpoints"]),
+      )
       .addOption(opt("--token-file <file>", "bearer token to present (or TENANT_EVENTS_TOKEN)"))
       .addOption(opt("--tls", "connect with TLS", false))
       .addOption(opt("--tls-ca <file>", "CA to verify the server's certificate (PEM); implies --tls"))

@@ -77,6 +77,32 @@ describe("ingest, serve and stream against DynamoDB Local from the command line"
     );
   });
 
+  it("--cursors checkpoints sends the same events with the cursor on the last of the page only", async () => {
+    const every = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--json"]);
+    const checkpoints = await runCli([
+      "stream",
+      "--server",
+      `127.0.0.1:${port}`,
+      "--json",
+      "--cursors",
+      "checkpoints",
+    ]);
+    expect(checkpoints.code).toBe(0);
+    const parse = (stdout: string): Streamed[] =>
+      stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as Streamed);
+    const [all, sparse] = [parse(every.stdout), parse(checkpoints.stdout)];
+    expect(sparse.map((l) => l.event)).toEqual(all.map((l) => l.event));
+    // 20 records fit one GetRecords page: one checkpoint, on the last event, the per-event cursor there.
+    expect(sparse.slice(0, -1).map((l) => l.cursor)).toEqual(Array<string>(19).fill(""));
+    expect(sparse.at(-1)?.cursor).toBe(all.at(-1)?.cursor);
+
+    const summary = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--cursors", "checkpoints"]);
+    expect(summary.stderr).toContain(`20 event(s); resume with --cursor '${all.at(-1)?.cursor}'`);
+  });
+
   it("rejects a file audit log's cursor as belonging to another log", async () => {
     const cursor = JSON.stringify({ shard_id_to_sequence_number: { "2026-09-01.log": "633" } });
     const result = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--cursor", cursor]);

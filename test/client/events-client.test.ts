@@ -103,6 +103,56 @@ describe("events client", () => {
     });
   }
 
+  it('with cursors: "checkpoints", asks the server for checkpoints and yields each batch once its checkpoint has come', async () => {
+    const log = new MemoryAuditLog();
+    log.checkpointEvery = 4;
+    log.appendEvents(10);
+    const client = await connect((await start(log)).port);
+
+    const events = await take(client.streamEvents("", { untilCaughtUp: true, cursors: "checkpoints" }));
+
+    expect(log.lastOptions?.cursors).toBe("checkpoints");
+    expect(uids(events)).toEqual(range(0, 10));
+    expect(events.map((e) => e.cursor !== "")).toEqual([
+      ...[false, false, false, true],
+      ...[false, false, false, true],
+      ...[false, true],
+    ]);
+    const every = await take(client.streamEvents("", { untilCaughtUp: true }));
+    expect(log.lastOptions?.cursors).toBe("every-event");
+    expect(every.map((e) => e.cursor).filter((_, i) => [3, 7, 9].includes(i))).toEqual(
+      events.map((e) => e.cursor).filter((c) => c !== ""),
+    );
+  });
+
+  it('with cursors: "checkpoints", a restart mid-batch drops what followed the last checkpoint: it comes again, once', async () => {
+    const log = new MemoryAuditLog(["shard-a", "shard-b"]);
+    log.checkpointEvery = 7;
+    for (let i = 0; i < 300; i++) log.appendEvents(1, i % 2 === 0 ? "shard-a" : "shard-b", 4_000);
+    let server = await startEventsServer(log, { listen: "127.0.0.1:0" });
+    const port = server.port;
+    const client = await connect(port);
+    const seen: StreamEvent[] = [];
+    let restarted: EventsServer | undefined;
+
+    for await (const event of client.streamEvents("", { cursors: "checkpoints" })) {
+      seen.push(event);
+      // 7 does not divide 100: the server dies while the client is inside a batch; what it received
+      // after that batch's checkpoint is dropped and comes again from the restarted server.
+      if (seen.length === 100) {
+        server.forceShutdown();
+        log.appendEvents(50, "shard-b");
+        server = restarted = await startEventsServer(log, { listen: `127.0.0.1:${port}` });
+      }
+      if (seen.length === 350) break;
+    }
+    await restarted?.shutdown(1000);
+
+    expect(restarted).toBeDefined();
+    expect(log.streamsStarted).toBeGreaterThanOrEqual(2);
+    expect(uids(seen)).toEqual(range(0, 350));
+  });
+
   it("reconnects while the server is down until it is back", async () => {
     const log = new MemoryAuditLog();
     log.appendEvents(5);

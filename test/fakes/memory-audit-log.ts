@@ -25,6 +25,13 @@ export class MemoryAuditLog implements AuditLog {
   openStreams = 0;
   /** Streams started, over the log's life. */
   streamsStarted = 0;
+  /** The options of the last stream started. */
+  lastOptions: StreamOptions | undefined;
+  /**
+   * With `cursors: "checkpoints"`, a cursor goes on every this-many-th event and on the last one present
+   * (a "batch").
+   */
+  checkpointEvery = 10;
 
   private readonly shards = new Map<string, bigint>();
   private readonly entries: Entry[] = [];
@@ -73,6 +80,9 @@ export class MemoryAuditLog implements AuditLog {
     const end = this.entries.length;
     this.openStreams += 1;
     this.streamsStarted += 1;
+    this.lastOptions = options;
+    const checkpoints = options.cursors === "checkpoints";
+    let sinceCheckpoint = 0;
     try {
       let i = 0;
       for (;;) {
@@ -89,6 +99,13 @@ export class MemoryAuditLog implements AuditLog {
         if (at !== undefined && compareSequenceNumbers(entry.seq, at) <= 0) continue;
         position.set(entry.shard, entry.seq);
         this.pulled += 1;
+        sinceCheckpoint += 1;
+        const last = i >= (options.untilCaughtUp ? end : this.entries.length);
+        if (checkpoints && !last && sinceCheckpoint < this.checkpointEvery) {
+          yield { event: entry.event, cursor: "" };
+          continue;
+        }
+        sinceCheckpoint = 0;
         yield { event: entry.event, cursor: encodeCursor(position) };
       }
     } finally {

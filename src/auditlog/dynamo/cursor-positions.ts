@@ -24,9 +24,15 @@ export function isShardStart(sequenceNumber: string): boolean {
  */
 export class CursorPositions {
   private readonly entries: Map<string, string>;
+  #version = 0;
 
   constructor(initial: Iterable<readonly [string, string]> = []) {
     this.entries = new Map(initial);
+  }
+
+  /** Changes whenever an entry does: equal versions encode to equal cursors. */
+  get version(): number {
+    return this.#version;
   }
 
   get size(): number {
@@ -44,11 +50,12 @@ export class CursorPositions {
   /** A record from `shard` has been delivered. */
   deliver(shard: string, sequenceNumber: string): void {
     this.entries.set(shard, sequenceNumber);
+    this.#version++;
   }
 
   /** Drops a shard's entry (its position has been given up, e.g. trimmed and skipped). */
   forget(shard: string): void {
-    this.entries.delete(shard);
+    if (this.entries.delete(shard)) this.#version++;
   }
 
   /**
@@ -63,13 +70,14 @@ export class CursorPositions {
       const children = graph.children(shard);
       if (children.length === 0) continue;
       this.entries.delete(shard);
+      this.#version++;
       for (const child of children) {
         if (this.entries.has(child) || covered.has(child)) continue;
         this.entries.set(child, SHARD_START);
         work.push(child);
       }
     }
-    for (const shard of coveredShards(this.entries.keys(), graph)) this.entries.delete(shard);
+    for (const shard of coveredShards(this.entries.keys(), graph)) this.forget(shard);
   }
 
   toCursor(): Cursor {

@@ -1,4 +1,4 @@
-import type { StartPosition } from "../audit-log.js";
+import type { CursorMode, StartPosition } from "../audit-log.js";
 import type { Cursor } from "../../cursor/cursor.js";
 import {
   DataLossError,
@@ -7,6 +7,7 @@ import {
   NotFoundError,
 } from "../../errors/errors.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
+import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
@@ -40,20 +41,29 @@ export interface SessionConfig {
   metrics: DynamoMetrics;
 }
 
+/** What the caller of one stream chose (see StreamOptions). */
+export interface SessionOptions {
+  untilCaughtUp: boolean;
+  cursors: CursorMode;
+}
+
 /**
  * One StreamEvents call on a table: lists the shards, plans where each resumes, then takes one page at a
  * time from the shard the schedule picks (through the process's reader pool, which shares GetRecords
  * between streams at the same position) and yields its events. Nothing is asked for until the consumer
  * has taken the previous page, so what this stream holds is one page (at most `pageSize` records).
+ *
+ * The cursor names every shard, so with "checkpoints" it is encoded once per page rather than per event:
+ * on the page's last event, or alone when the page moved the position without ending on an event.
  */
 export async function* streamTable(
   config: SessionConfig,
   pool: ReaderPool,
   cursor: Cursor,
   signal: AbortSignal,
-  untilCaughtUp: boolean,
+  options: SessionOptions,
 ): AsyncGenerator<StreamEvent> {
-  const session = new StreamSession(config, pool, signal, untilCaughtUp);
+  const session = new StreamSession(config, pool, signal, options);
   try {
     yield* session.run(cursor);
   } catch (err) {
@@ -97,12 +107,14 @@ class StreamSession {
   private nextRefreshAt = 0;
   private startedAt = 0;
   private reportedActive = 0;
+  /** `positions.version` when a cursor was last sent in "checkpoints" mode (0: the caller's own). */
+  private sentVersion = 0;
 
   constructor(
     private readonly config: SessionConfig,
     private readonly pool: ReaderPool,
     private readonly signal: AbortSignal,
-    private readonly untilCaughtUp: boolean,
+    private readonly options: SessionOptions,
   ) {
     this.subscriber = pool.subscribe();
   }
@@ -138,7 +150,7 @@ class StreamSession {
     });
     for (const gap of plan.trimmed) this.trimmed(gap.shardId, gap.sequenceNumber);
     this.positions = new CursorPositions(plan.positions);
-    this.schedule = new ShardSchedule(graph, plan, this.untilCaughtUp);
+    this.schedule = new ShardSchedule(graph, plan, this.options.untilCaughtUp);
     this.nextRefreshAt = clock.now() + this.config.refreshIntervalMs;
 
     for (;;) {
@@ -161,8 +173,32 @@ class StreamSession {
     }
   }
 
-  /** Reads one page from a shard and yields its events, each with the cursor just after it. */
+  /** Reads one page from a shard and yields its events, with cursors as `options.cursors` asks. */
   private async *readShard(shard: string): AsyncGenerator<StreamEvent> {
+    if (this.options.cursors === "every-event") {
+      for await (const event of this.readPageEvents(shard)) {
+        yield { event, cursor: this.positions.encode() };
+      }
+      return;
+    }
+    // One event is held back so that the page's last can carry the cursor.
+    let held: OneOf | undefined;
+    for await (const event of this.readPageEvents(shard)) {
+      if (held !== undefined) yield { event: held, cursor: "" };
+      held = event;
+    }
+    if (held === undefined && this.positions.version === this.sentVersion) return;
+    const cursor = this.positions.encode();
+    this.sentVersion = this.positions.version;
+    // An empty cursor would mean "the configured start position", which is not where this stream is.
+    if (held !== undefined || cursor !== "") yield { event: held, cursor };
+  }
+
+  /**
+   * Reads one page from a shard and yields its events; `this.positions` is just after each when it is
+   * yielded.
+   */
+  private async *readPageEvents(shard: string): AsyncGenerator<OneOf> {
     const { clock, metrics, table } = this.config;
     const page = await this.readPage(shard);
     const skipCreatedBefore = this.shardCursors.get(shard)?.skipCreatedBefore;
@@ -182,7 +218,7 @@ class StreamSession {
       const decoded = beforeStart ? { kind: "skip" as const } : decodeStreamRecord(record);
       if (decoded.kind === "event") {
         metrics.records.inc({ table, outcome: "event" });
-        yield { event: decoded.event, cursor: this.positions.encode() };
+        yield decoded.event;
       } else if (decoded.kind === "skip") {
         metrics.records.inc({ table, outcome: "skipped" });
       } else {
@@ -201,7 +237,7 @@ class StreamSession {
     const pause = records.length === 0 && open ? this.config.pollIntervalMs : 0;
     this.schedule.served(shard, clock.now() + pause);
     if (
-      this.untilCaughtUp &&
+      this.options.untilCaughtUp &&
       this.schedule.wasOpenAtStart(shard) &&
       (records.length === 0 || reachedLaterRecords)
     ) {

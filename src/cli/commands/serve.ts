@@ -20,7 +20,7 @@ interface ServeFlags extends LogFlags, ServerTlsFlags {
   start: StartPosition;
   maxStreams?: number;
   tokenFile?: string;
-  pollInterval: number;
+  pollInterval?: number;
   onTrim: "fail" | "skip";
   metricsListen?: string;
   endpoint?: string;

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import type { CursorMode } from "../../auditlog/audit-log.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { decodeCursor } from "../../cursor/cursor.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
@@ -16,6 +17,7 @@ interface StreamFlags extends LogFlags {
   cursor: string;
   follow: boolean;
   json: boolean;
+  cursors: CursorMode;
   tokenFile?: string;
   tls: boolean;
   tlsCa?: string;
@@ -42,13 +44,20 @@ export async function run(flags: StreamFlags): Promise<number> {
     for await (const item of client.streamEvents(flags.cursor, {
       signal: stop.signal,
       untilCaughtUp: !flags.follow,
+      cursors: flags.cursors,
     })) {
-      const line = flags.json
-        ? `{"event":${item.event ? formatEvent(item.event) : "null"},"cursor":${JSON.stringify(item.cursor)}}\n`
-        : `${item.event ? summary(item.event) : "(empty event)"}\n`;
+      if (item.cursor !== "") last = item.cursor;
+      const { event } = item;
+      let line: string;
+      if (flags.json) {
+        line = `{"event":${event ? formatEvent(event) : "null"},"cursor":${JSON.stringify(item.cursor)}}\n`;
+      } else if (event !== undefined) {
+        line = `${summary(event)}\n`;
+      } else {
+        continue;
+      }
       if (!process.stdout.write(line)) await once(process.stdout, "drain");
-      last = item.cursor;
-      count += 1;
+      if (event !== undefined) count += 1;
     }
   } finally {
     stop.dispose();

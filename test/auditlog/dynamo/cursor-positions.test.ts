@@ -25,6 +25,25 @@ function settled(entries: [string, string][], finished: string[]): [string, stri
 }
 
 describe("CursorPositions", () => {
+  it("changes its version exactly when an entry changes, so equal versions encode equally", () => {
+    const positions = new CursorPositions([["p", "105"]]);
+    const seen = new Map<number, string>([[positions.version, positions.encode()]]);
+    const step = (change: () => void, changes: boolean): void => {
+      const before = positions.version;
+      change();
+      expect(positions.version !== before).toBe(changes);
+      const encoded = seen.get(positions.version);
+      if (encoded !== undefined) expect(positions.encode()).toBe(encoded);
+      seen.set(positions.version, positions.encode());
+    };
+    step(() => positions.settle(graph, () => false), false);
+    step(() => positions.deliver("p", "106"), true);
+    step(() => positions.forget("q"), false);
+    step(() => positions.settle(graph, (id) => id === "p"), true);
+    step(() => positions.settle(graph, (id) => id === "p"), false);
+    step(() => positions.forget("c2"), true);
+  });
+
   it.each<[string, [string, string][], string[], [string, string][]]>([
     ["an unfinished shard keeps its position", [["p", "105"]], [], [["p", "105"]]],
     [

@@ -1,0 +1,143 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compareSequenceNumbers, decodeCursor, EMPTY_CURSOR } from "../../../src/cursor/cursor.js";
+import type { DynamoAuditLog } from "../../../src/auditlog/dynamo/dynamo-audit-log.js";
+import { collect, expectExactly, expectShardOrder, simulatedLog, uidOf } from "./harness.js";
+import { apply, opArbitrary } from "./random-history.js";
+import { StreamSimulator, VirtualClock } from "./stream-simulator.js";
+
+/** One message of a stream in "checkpoints" mode: uid undefined for a checkpoint without an event. */
+interface Message {
+  uid: string | undefined;
+  cursor: string;
+}
+
+/** Reads until caught up, or stops once `stopAfter` messages, a checkpoint among them, have come. */
+async function checkpoints(log: DynamoAuditLog, cursor: string, stopAfter = Infinity): Promise<Message[]> {
+  const controller = new AbortController();
+  const messages: Message[] = [];
+  for await (const item of log.streamEvents(decodeCursor(cursor), controller.signal, {
+    untilCaughtUp: true,
+    cursors: "checkpoints",
+  })) {
+    messages.push({ uid: item.event === undefined ? undefined : uidOf(item.event), cursor: item.cursor });
+    if (messages.length >= stopAfter && messages.some((m) => m.cursor !== "")) controller.abort();
+  }
+  return messages;
+}
+
+const uids = (messages: readonly Message[]): string[] =>
+  messages.flatMap((m) => (m.uid === undefined ? [] : [m.uid]));
+
+describe('DynamoAuditLog with cursors: "checkpoints"', () => {
+  it("puts the cursor on the last event of each page only, and it is the per-event cursor there", async () => {
+    const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 4 });
+    const written = Array.from({ length: 10 }, () => sim.writeEvent());
+    const { log } = simulatedLog(sim);
+    const messages = await checkpoints(log, "");
+    const everyEvent = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+
+    expect(uids(messages)).toEqual(written);
+    expect(messages.map((m) => m.cursor !== "")).toEqual([
+      ...[false, false, false, true],
+      ...[false, false, false, true],
+      ...[false, true],
+    ]);
+    messages.forEach((m, i) => {
+      if (m.cursor !== "") expect(m.cursor).toBe(everyEvent[i]?.cursor);
+    });
+  });
+
+  it("sends a checkpoint without an event for a page of records that are not events", async () => {
+    const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 2 });
+    const a = sim.writeEvent();
+    sim.writeNonEvent("MODIFY");
+    sim.writeNonEvent("REMOVE");
+    sim.writeNonEvent("CHUNK");
+    const { log } = simulatedLog(sim);
+    const messages = await checkpoints(log, "");
+
+    expect(messages.map((m) => m.uid)).toEqual([a, undefined]);
+    const [first, second] = messages as [Message, Message];
+    expect(first.cursor).not.toBe("");
+    expect(second.cursor).not.toBe("");
+    expect(second.cursor).not.toBe(first.cursor);
+    const shard = sim.openShards()[0] as string;
+    const [before, after] = [first, second].map((m) => decodeCursor(m.cursor).get(shard) ?? "");
+    expect(compareSequenceNumbers(after ?? "", before ?? "")).toBeGreaterThan(0);
+    expect(await checkpoints(log, second.cursor)).toEqual([]);
+    // From the event's own checkpoint, the records after it are read again and passed over again.
+    expect(await checkpoints(log, first.cursor)).toEqual([{ uid: undefined, cursor: second.cursor }]);
+  });
+
+  it("moves the cursor past a shard that ends without records, naming its child", async () => {
+    const sim = new StreamSimulator(new VirtualClock());
+    const parent = sim.openShards()[0] as string;
+    const a = sim.writeEvent(parent);
+    const { log } = simulatedLog(sim);
+    const [first] = await checkpoints(log, "");
+    expect(first?.uid).toBe(a);
+    const [child] = sim.split(parent, 1) as [string];
+
+    const messages = await checkpoints(log, first?.cursor ?? "");
+    expect(messages.map((m) => m.uid)).toEqual([undefined]);
+    expect([...decodeCursor(messages[0]?.cursor ?? "").keys()]).toContain(child);
+    const b = sim.writeEvent(child);
+    expect(uids(await checkpoints(log, messages[0]?.cursor ?? ""))).toEqual([b]);
+  });
+
+  it("over random histories: every event once, in shard order; every checkpoint resumes to exactly the rest", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArbitrary, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (ops, roots, pageSize) => {
+          const sim = new StreamSimulator(new VirtualClock(), { shards: roots, recordsPageSize: pageSize });
+          const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
+          const { log } = simulatedLog(sim);
+          const messages = await checkpoints(log, "");
+          expectExactly(uids(messages), written);
+          expectShardOrder(uids(messages), sim);
+          if (messages.length > 0) expect(messages.at(-1)?.cursor).not.toBe("");
+          for (let i = 0; i < messages.length; i++) {
+            const { cursor } = messages[i] as Message;
+            if (cursor === "") continue;
+            const rest = uids(await checkpoints(log, cursor));
+            expectExactly(rest, uids(messages.slice(i + 1)));
+            expectShardOrder(rest, sim);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("over random histories: interrupted anywhere and resumed from the last checkpoint, nothing is lost or kept twice", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArbitrary, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
+        async (ops, chunks) => {
+          const sim = new StreamSimulator(new VirtualClock(), { shards: 2, recordsPageSize: 3 });
+          const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
+          const { log } = simulatedLog(sim);
+          const kept: string[] = [];
+          let cursor = "";
+          for (let i = 0; ; i++) {
+            expect(i, "resumes").toBeLessThan(200);
+            const part = await checkpoints(log, cursor, chunks[i % chunks.length]);
+            if (part.length === 0) break;
+            // What a client does: keep what precedes the last checkpoint, drop the rest (it comes again).
+            const last = part.findLastIndex((m) => m.cursor !== "");
+            expect(last).toBeGreaterThanOrEqual(0);
+            kept.push(...uids(part.slice(0, last + 1)));
+            cursor = (part[last] as Message).cursor;
+          }
+          expectExactly(kept, written);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
