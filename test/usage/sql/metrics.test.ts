@@ -17,7 +17,7 @@ describe("monthly MAU", () => {
   it("renders for DuckDB with every value bound", () => {
     const query = monthlyMauSql(duckDbDialect, checkMonthly({ months: september, tenant: "acme" }));
     expect(query.sql).toBe(`WITH active AS (
-  SELECT tenant, CASE WHEN user_kind = 2 THEN 'bot' ELSE 'human' END AS kind, protocol AS proto, "user",
+  SELECT DISTINCT tenant, user_kind = 2 AS bot, protocol AS proto, "user",
     date_trunc('month', make_timestamp(epoch_us(time))) AS month
   FROM events
   WHERE TRUE
@@ -27,14 +27,14 @@ describe("monthly MAU", () => {
     AND NOT (user_kind = 2)
     AND tenant = $3
 )
-SELECT tenant, epoch_ms(month) AS month_ms, kind AS user_kind, '' AS protocol, count(DISTINCT "user") AS mau
+SELECT tenant, epoch_ms(month) AS month_ms, CASE WHEN bot THEN 'bot' ELSE 'human' END AS user_kind, '' AS protocol, count(DISTINCT "user") AS mau
 FROM active
-GROUP BY tenant, month, kind
+GROUP BY tenant, month, bot
 UNION ALL
-SELECT tenant, epoch_ms(month) AS month_ms, kind AS user_kind, proto AS protocol, count(DISTINCT "user") AS mau
+SELECT tenant, epoch_ms(month) AS month_ms, CASE WHEN bot THEN 'bot' ELSE 'human' END AS user_kind, proto AS protocol, count(*) AS mau
 FROM active
 WHERE proto <> ''
-GROUP BY tenant, month, kind, proto
+GROUP BY tenant, month, bot, proto
 ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.params).toEqual(["2026-09-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z", "acme"]);
     expect(query.columns.map((c) => c.name)).toEqual(["tenant", "month_ms", "user_kind", "protocol", "mau"]);
@@ -43,7 +43,7 @@ ORDER BY tenant, month_ms, user_kind, protocol`);
   it("renders for Timestream with its table, measure, dimensions and time functions", () => {
     const query = monthlyMauSql(timestream, checkMonthly({ months: september, tenant: "acme" }));
     expect(query.sql).toBe(`WITH active AS (
-  SELECT tenant, CASE WHEN coalesce(user_kind, '') = '2' THEN 'bot' ELSE 'human' END AS kind, coalesce(protocol, '') AS proto, "user",
+  SELECT DISTINCT tenant, coalesce(user_kind, '') = '2' AS bot, coalesce(protocol, '') AS proto, "user",
     date_trunc('month', time) AS month
   FROM "usage"."events"
   WHERE measure_name = 'active'
@@ -53,14 +53,14 @@ ORDER BY tenant, month_ms, user_kind, protocol`);
     AND NOT (coalesce(user_kind, '') = '2')
     AND tenant = 'acme'
 )
-SELECT tenant, to_milliseconds(month) AS month_ms, kind AS user_kind, '' AS protocol, count(DISTINCT "user") AS mau
+SELECT tenant, to_milliseconds(month) AS month_ms, CASE WHEN bot THEN 'bot' ELSE 'human' END AS user_kind, '' AS protocol, count(DISTINCT "user") AS mau
 FROM active
-GROUP BY tenant, month, kind
+GROUP BY tenant, month, bot
 UNION ALL
-SELECT tenant, to_milliseconds(month) AS month_ms, kind AS user_kind, proto AS protocol, count(DISTINCT "user") AS mau
+SELECT tenant, to_milliseconds(month) AS month_ms, CASE WHEN bot THEN 'bot' ELSE 'human' END AS user_kind, proto AS protocol, count(*) AS mau
 FROM active
 WHERE proto <> ''
-GROUP BY tenant, month, kind, proto
+GROUP BY tenant, month, bot, proto
 ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.params).toEqual([]);
   });
