@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import type { CursorMode } from "../src/auditlog/audit-log.js";
 import { DynamoAuditLog } from "../src/auditlog/dynamo/dynamo-audit-log.js";
 import { createEventsClient, type EventsClient } from "../src/client/events-client.js";
 import { StreamEvent } from "../src/gen/auth/auth.js";
@@ -15,13 +16,23 @@ const SHARD_COUNTS = [1, 16, 256] as const;
 const GRPC_FRAME_BYTES = 5;
 const GZIP_SAMPLE = 1000;
 
+/** What one cursor mode costs at one shard count. */
+interface ModeFigures {
+  eventsPerSecond: number;
+  /** Cursor bytes over all messages, per event. */
+  cursorBytes: number;
+  /** Bytes from server to client counted by the relay, per event. */
+  wireBytes: number;
+  /** Messages that carried a cursor. */
+  checkpoints: number;
+}
+
 interface ShardFigures {
   shards: number;
   events: number;
-  eventsPerSecond: number;
   eventBytes: number;
-  cursorBytes: number;
-  wireBytes: number;
+  everyEvent: ModeFigures;
+  checkpoints: ModeFigures;
   gzipWireBytes: number;
   firstEventFreshMs: number;
   firstEventResumeMs: number;
@@ -29,9 +40,10 @@ interface ShardFigures {
 
 /**
  * The DynamoDB reader on the deterministic Streams simulator (virtual time, no network to AWS) behind the
- * events server, read over loopback gRPC, with 1, 16 and 256 shards: throughput, what the per-event
- * cursor costs, bytes on the wire (counted by a TCP relay, HTTP/2 framing included) and how long a
- * resumed stream takes to deliver its first event.
+ * events server, read over loopback gRPC, with 1, 16 and 256 shards, in both cursor modes (every event,
+ * and checkpoints: once per GetRecords page): throughput, what the cursor costs, bytes on the wire
+ * (counted by a TCP relay, HTTP/2 framing included) and how long a resumed stream takes to deliver its
+ * first event.
  */
 export const dynamoStreamBench: Bench = {
   name: "dynamo-stream",
@@ -63,36 +75,52 @@ async function measure(shards: number, events: number, resumes: number): Promise
   const client = await createEventsClient(`127.0.0.1:${server.port}`);
   const viaProxy = await createEventsClient(`127.0.0.1:${proxy.port}`);
   try {
-    // Timed pass: nothing but counting on the client.
-    let start = nowMs();
-    let count = 0;
     let middle = "";
-    for await (const event of client.streamEvents("", { untilCaughtUp: true })) {
-      if (++count === Math.floor(events / 2)) middle = event.cursor;
-    }
-    const eventsPerSecond = count / ((nowMs() - start) / 1000);
-    if (count !== events) throw new Error(`${shards} shards: streamed ${count} of ${events} events`);
-    // Accounting pass through the relay.
-    proxy.reset();
+    const measureMode = async (cursors: CursorMode): Promise<ModeFigures> => {
+      // Timed pass: nothing but counting on the client.
+      const start = nowMs();
+      let count = 0;
+      for await (const event of client.streamEvents("", { untilCaughtUp: true, cursors })) {
+        if (event.event !== undefined) count++;
+        if (cursors === "every-event" && count === Math.floor(events / 2)) middle = event.cursor;
+      }
+      const eventsPerSecond = count / ((nowMs() - start) / 1000);
+      if (count !== events) throw new Error(`${shards} shards, ${cursors}: ${count} of ${events} events`);
+      // Accounting pass through the relay.
+      proxy.reset();
+      let cursorBytes = 0;
+      let checkpoints = 0;
+      for await (const event of viaProxy.streamEvents("", { untilCaughtUp: true, cursors })) {
+        cursorBytes += Buffer.byteLength(event.cursor);
+        if (event.cursor !== "") checkpoints++;
+      }
+      const wireBytes = proxy.downstreamBytes();
+      return {
+        eventsPerSecond,
+        cursorBytes: cursorBytes / events,
+        wireBytes: wireBytes / events,
+        checkpoints,
+      };
+    };
+    const everyEvent = await measureMode("every-event");
+    const checkpoints = await measureMode("checkpoints");
+
     let eventBytes = 0;
-    let cursorBytes = 0;
     let gzipBytes = 0;
     let sampled = 0;
     let index = 0;
     const sampleEvery = Math.max(1, Math.floor(events / GZIP_SAMPLE));
-    for await (const event of viaProxy.streamEvents("", { untilCaughtUp: true })) {
+    for await (const event of client.streamEvents("", { untilCaughtUp: true })) {
       if (event.event) eventBytes += OneOf.encode(event.event).finish().length;
-      cursorBytes += Buffer.byteLength(event.cursor);
       if (index++ % sampleEvery === 0) {
         gzipBytes += gzipSync(StreamEvent.encode(event).finish()).length + GRPC_FRAME_BYTES;
         sampled++;
       }
     }
-    const wireBytes = proxy.downstreamBytes();
 
     const firstEvent = async (client: EventsClient, cursor: string): Promise<number> => {
       const controller = new AbortController();
-      start = nowMs();
+      const start = nowMs();
       for await (const _ of client.streamEvents(cursor, { signal: controller.signal, untilCaughtUp: true })) {
         controller.abort();
       }
@@ -107,10 +135,9 @@ async function measure(shards: number, events: number, resumes: number): Promise
     return {
       shards,
       events,
-      eventsPerSecond,
       eventBytes: eventBytes / events,
-      cursorBytes: cursorBytes / events,
-      wireBytes: wireBytes / events,
+      everyEvent,
+      checkpoints,
       gzipWireBytes: gzipBytes / sampled,
       firstEventFreshMs: median(fresh),
       firstEventResumeMs: median(resumed),
@@ -127,47 +154,60 @@ async function measure(shards: number, events: number, resumes: number): Promise
 function report(measured: readonly ShardFigures[], resumes: number): BenchResult[] {
   const one = measured[0];
   const results: BenchResult[] = [];
+  const goal = { on: "ratio", op: "<=", target: 1.5 } as const;
   for (const m of measured) {
     const workload = `${m.events} events over ${m.shards} shard(s), simulator, loopback`;
     const eventBytes = { name: "event bytes (encoded events.OneOf)", value: m.eventBytes };
     const at256 = m.shards === 256;
-    results.push(
-      figure({
-        name: "dynamo-stream",
-        workload,
-        unit: "events/s",
-        value: m.eventsPerSecond,
-        ...(one === undefined ? {} : { baseline: { name: "1 shard, same run", value: one.eventsPerSecond } }),
-      }),
-      figure({
-        name: "dynamo-stream",
-        workload,
-        unit: "cursor B/event",
-        value: m.cursorBytes,
-        baseline: eventBytes,
-      }),
-      figure({
-        name: "dynamo-stream",
-        workload: `${workload}, per-event cursor (the only mode today)`,
-        unit: "wire B/event",
-        value: m.wireBytes,
-        baseline: eventBytes,
-        ...(at256 ? { goal: { on: "ratio", op: "<=", target: 1.5 } as const } : {}),
-        ...(at256
-          ? { note: "the goal is for a batch-boundary cursor mode, which needs a new request field" }
-          : {}),
-      }),
-    );
+    for (const [mode, f] of [
+      ["cursor on every event", m.everyEvent],
+      ["cursor at checkpoints", m.checkpoints],
+    ] as const) {
+      const checkpointMode = f === m.checkpoints;
+      const baselineRate = checkpointMode
+        ? { name: "cursor on every event, same shards", value: m.everyEvent.eventsPerSecond }
+        : one === undefined
+          ? undefined
+          : { name: "1 shard, same run", value: one.everyEvent.eventsPerSecond };
+      results.push(
+        figure({
+          name: "dynamo-stream",
+          workload: `${workload}, ${mode}`,
+          unit: "events/s",
+          value: f.eventsPerSecond,
+          ...(baselineRate === undefined ? {} : { baseline: baselineRate }),
+        }),
+        figure({
+          name: "dynamo-stream",
+          workload: `${workload}, ${mode} (${f.checkpoints} messages carried one)`,
+          unit: "cursor B/event",
+          value: f.cursorBytes,
+          baseline: eventBytes,
+        }),
+        figure({
+          name: "dynamo-stream",
+          workload: `${workload}, ${mode}`,
+          unit: "wire B/event",
+          value: f.wireBytes,
+          baseline: eventBytes,
+          ...(at256 && checkpointMode ? { goal } : {}),
+          ...(at256 && !checkpointMode
+            ? {
+                note: "context: the goal applies to the checkpoints mode (cursor_mode = CURSOR_MODE_CHECKPOINTS)",
+              }
+            : {}),
+        }),
+      );
+    }
     if (at256) {
       results.push(
         figure({
           name: "dynamo-stream",
-          workload: `${workload}, per-event cursor, each message gzipped (${GZIP_SAMPLE} sampled)`,
+          workload: `${workload}, cursor on every event, each message gzipped (${GZIP_SAMPLE} sampled)`,
           unit: "wire B/event",
           value: m.gzipWireBytes,
           baseline: eventBytes,
-          goal: { on: "ratio", op: "<=", target: 1.5 },
-          note: "estimate of gRPC per-message gzip (message + 5-byte header, no HTTP/2 framing); @grpc/grpc-js servers never compress responses",
+          note: "context: estimate of gRPC per-message gzip (message + 5-byte header, no HTTP/2 framing); @grpc/grpc-js servers never compress responses",
         }),
       );
     }

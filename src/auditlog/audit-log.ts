@@ -32,10 +32,10 @@ export interface StreamOptions {
   /** End the stream once everything present at its start has been delivered. Default false (follow). */
   untilCaughtUp?: boolean;
   /**
-   * Which events carry their cursor. "every-event" (the default): all of them. "checkpoints": at least
-   * the last event of each batch read from the log; the others carry "", and a batch whose last record is
-   * not an event ends with a message without an event that carries only the cursor. An implementation
-   * whose cursor is small may keep sending it with every event, which is also valid.
+   * Which events carry their cursor. "every-event" (the default): all of them. "checkpoints": only those
+   * the log chooses (the others carry ""), and always the last message before the stream waits for new
+   * events or ends; a checkpoint may be a message without an event that carries only the cursor. Any
+   * position is valid to resume from, so a log whose cursor is small may send it with every event.
    */
   cursors?: CursorMode;
 }

@@ -24,6 +24,14 @@ import { ShardSchedule } from "./shard-schedule.js";
 import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.js";
 import { ExpiredIteratorError, ThrottledError, TrimmedDataError } from "./streams-errors.js";
 
+/**
+ * In "checkpoints" mode, events between checkpoints per cursor entry: a cursor entry is about 80 bytes
+ * and an event over 100, so the cursor adds at most about 10 % to what goes on the wire.
+ */
+export const CHECKPOINT_EVENTS_PER_SHARD = 8;
+/** ... or the time between checkpoints while the stream keeps reading, ms. */
+export const CHECKPOINT_INTERVAL_MS = 1000;
+
 /** Everything a stream needs, defaults applied (see DynamoAuditLogOptions). */
 export interface SessionConfig {
   table: string;
@@ -53,8 +61,11 @@ export interface SessionOptions {
  * between streams at the same position) and yields its events. Nothing is asked for until the consumer
  * has taken the previous page, so what this stream holds is one page (at most `pageSize` records).
  *
- * The cursor names every shard, so with "checkpoints" it is encoded once per page rather than per event:
- * on the page's last event, or alone when the page moved the position without ending on an event.
+ * The cursor names every shard being read, so with "checkpoints" it is sent only at a page's end, once
+ * enough events have gone since the last (CHECKPOINT_EVENTS_PER_SHARD per entry) or enough time
+ * (CHECKPOINT_INTERVAL_MS), and whenever the stream catches up (before it waits or ends): on the page's
+ * last event, or alone when no event ends there. Its cost per event is then bounded whatever the shard
+ * count and page sizes, and a client holds back at most that many events.
  */
 export async function* streamTable(
   config: SessionConfig,
@@ -109,6 +120,9 @@ class StreamSession {
   private reportedActive = 0;
   /** `positions.version` when a cursor was last sent in "checkpoints" mode (0: the caller's own). */
   private sentVersion = 0;
+  private eventsSinceCheckpoint = 0;
+  /** When (clock ms) the last checkpoint was sent, or the stream started. */
+  private checkpointAt = 0;
 
   constructor(
     private readonly config: SessionConfig,
@@ -129,6 +143,7 @@ class StreamSession {
   async *run(cursor: Cursor): AsyncGenerator<StreamEvent> {
     const { clock, table } = this.config;
     this.startedAt = clock.now();
+    this.checkpointAt = this.startedAt;
     const tableStream = await this.call("DescribeTable", () => this.config.client.describeTableStream(table));
     this.streamArn = requireNewImageStream(tableStream);
     this.context = {
@@ -158,6 +173,7 @@ class StreamSession {
       if (clock.now() >= this.nextRefreshAt) await this.refresh();
       this.reportActive(this.schedule.readableCount());
       const step = this.schedule.next(clock.now());
+      if (step.kind !== "read") yield* this.checkpointBeforeIdle();
       if (step.kind === "done") return;
       if (step.kind === "wait") {
         if (
@@ -186,12 +202,35 @@ class StreamSession {
     for await (const event of this.readPageEvents(shard)) {
       if (held !== undefined) yield { event: held, cursor: "" };
       held = event;
+      this.eventsSinceCheckpoint++;
     }
-    if (held === undefined && this.positions.version === this.sentVersion) return;
+    const due =
+      this.eventsSinceCheckpoint >= CHECKPOINT_EVENTS_PER_SHARD * Math.max(1, this.positions.size) ||
+      this.config.clock.now() - this.checkpointAt >= CHECKPOINT_INTERVAL_MS;
+    const checkpoint = due ? this.checkpoint() : undefined;
+    if (held !== undefined) yield { event: held, cursor: checkpoint ?? "" };
+    else if (checkpoint !== undefined) yield { event: undefined, cursor: checkpoint };
+  }
+
+  /**
+   * The cursor to send as a checkpoint now, or undefined when the position has not moved since the last
+   * one (or is empty: "" would mean the configured start position, which is not where this stream is).
+   */
+  private checkpoint(): string | undefined {
+    if (this.positions.version === this.sentVersion) return undefined;
     const cursor = this.positions.encode();
+    if (cursor === "") return undefined;
     this.sentVersion = this.positions.version;
-    // An empty cursor would mean "the configured start position", which is not where this stream is.
-    if (held !== undefined || cursor !== "") yield { event: held, cursor };
+    this.eventsSinceCheckpoint = 0;
+    this.checkpointAt = this.config.clock.now();
+    return cursor;
+  }
+
+  /** In "checkpoints" mode, the checkpoint owed before the stream waits or ends. */
+  private *checkpointBeforeIdle(): Generator<StreamEvent> {
+    if (this.options.cursors !== "checkpoints") return;
+    const cursor = this.checkpoint();
+    if (cursor !== undefined) yield { event: undefined, cursor };
   }
 
   /**

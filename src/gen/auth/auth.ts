@@ -35,11 +35,12 @@ export enum CursorMode {
   /** CURSOR_MODE_EVERY_EVENT - Every event carries the cursor just after it. */
   CURSOR_MODE_EVERY_EVENT = 1,
   /**
-   * CURSOR_MODE_CHECKPOINTS - Only checkpoints carry a cursor (the others have ""): at least the last message of each batch the
-   * server reads from the audit log. With many DynamoDB shards the cursor outweighs the event, so this
-   * mode keeps its cost per batch rather than per event. A message may then also be a checkpoint alone,
-   * without an event (records that are not events, a shard's end), so a quiet log's cursor still
-   * advances. A client resumes from the last cursor it received: events received after it come again.
+   * CURSOR_MODE_CHECKPOINTS - Only checkpoints carry a cursor (the others have ""). The server places them where its cost stays
+   * small next to the events sent since the last one, and always before it waits for new events or ends
+   * the stream. With many DynamoDB shards the cursor outweighs an event, so this mode keeps the stream
+   * about as large as its events. A checkpoint may come without an event (records that are not events,
+   * a shard's end, catching up), so a quiet log's cursor still advances. A client resumes from the last
+   * cursor it received: events received after it come again.
    */
   CURSOR_MODE_CHECKPOINTS = 2,
   UNRECOGNIZED = -1,

@@ -30,7 +30,7 @@ const uids = (messages: readonly Message[]): string[] =>
   messages.flatMap((m) => (m.uid === undefined ? [] : [m.uid]));
 
 describe('DynamoAuditLog with cursors: "checkpoints"', () => {
-  it("puts the cursor on the last event of each page only, and it is the per-event cursor there", async () => {
+  it("sends a checkpoint at a page's end once 8 events per cursor entry have gone, and when caught up", async () => {
     const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 4 });
     const written = Array.from({ length: 10 }, () => sim.writeEvent());
     const { log } = simulatedLog(sim);
@@ -38,17 +38,42 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     const everyEvent = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
 
     expect(uids(messages)).toEqual(written);
-    expect(messages.map((m) => m.cursor !== "")).toEqual([
-      ...[false, false, false, true],
-      ...[false, false, false, true],
-      ...[false, true],
+    // Pages of 4: the second page's end is the first with 8 events since the start; the third page's
+    // 2 events are not enough, so the checkpoint comes alone once the stream has caught up.
+    expect(messages.map((m) => [m.uid !== undefined, m.cursor !== ""])).toEqual([
+      ...Array.from({ length: 7 }, () => [true, false]),
+      [true, true],
+      [true, false],
+      [true, false],
+      [false, true],
     ]);
-    messages.forEach((m, i) => {
-      if (m.cursor !== "") expect(m.cursor).toBe(everyEvent[i]?.cursor);
-    });
+    expect(messages[7]?.cursor).toBe(everyEvent[7]?.cursor);
+    expect(messages.at(-1)?.cursor).toBe(everyEvent.at(-1)?.cursor);
   });
 
-  it("sends a checkpoint without an event for a page of records that are not events", async () => {
+  it("sends a checkpoint after a second of reading even when few events have gone", async () => {
+    const clock = new VirtualClock();
+    const sim = new StreamSimulator(clock, { shards: 2, recordsPageSize: 1 });
+    const [left, right] = sim.openShards() as [string, string];
+    for (let i = 0; i < 3; i++) sim.writeEvent(left);
+    for (let i = 0; i < 3; i++) sim.writeEvent(right);
+    const { log } = simulatedLog(sim);
+    // Each message takes the consumer 600 ms of (virtual) time.
+    const controller = new AbortController();
+    const cursors: string[] = [];
+    for await (const item of log.streamEvents(EMPTY_CURSOR, controller.signal, {
+      untilCaughtUp: true,
+      cursors: "checkpoints",
+    })) {
+      cursors.push(item.cursor);
+      clock.advance(600);
+    }
+    // Far fewer than 16 events (8 per entry), yet the first page's end a second or more after the last
+    // checkpoint (or the start) carries a cursor: pages read at 0, 0.6, 1.2, 1.8, 2.4 and 3.0 s.
+    expect(cursors.slice(0, 6).map((c) => c !== "")).toEqual([false, false, true, false, true, false]);
+  });
+
+  it("catching up past records that are not events sends the checkpoint alone, past them", async () => {
     const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 2 });
     const a = sim.writeEvent();
     sim.writeNonEvent("MODIFY");
@@ -56,18 +81,17 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     sim.writeNonEvent("CHUNK");
     const { log } = simulatedLog(sim);
     const messages = await checkpoints(log, "");
+    const everyEvent = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
 
     expect(messages.map((m) => m.uid)).toEqual([a, undefined]);
-    const [first, second] = messages as [Message, Message];
-    expect(first.cursor).not.toBe("");
-    expect(second.cursor).not.toBe("");
-    expect(second.cursor).not.toBe(first.cursor);
+    const checkpoint = messages[1]?.cursor ?? "";
     const shard = sim.openShards()[0] as string;
-    const [before, after] = [first, second].map((m) => decodeCursor(m.cursor).get(shard) ?? "");
-    expect(compareSequenceNumbers(after ?? "", before ?? "")).toBeGreaterThan(0);
-    expect(await checkpoints(log, second.cursor)).toEqual([]);
-    // From the event's own checkpoint, the records after it are read again and passed over again.
-    expect(await checkpoints(log, first.cursor)).toEqual([{ uid: undefined, cursor: second.cursor }]);
+    const [eventAt, checkpointAt] = [everyEvent[0]?.cursor ?? "", checkpoint].map(
+      (c) => decodeCursor(c).get(shard) ?? "",
+    );
+    expect(compareSequenceNumbers(checkpointAt ?? "", eventAt ?? "")).toBeGreaterThan(0);
+    // Nothing has moved since: no message at all.
+    expect(await checkpoints(log, checkpoint)).toEqual([]);
   });
 
   it("moves the cursor past a shard that ends without records, naming its child", async () => {
@@ -75,15 +99,16 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     const parent = sim.openShards()[0] as string;
     const a = sim.writeEvent(parent);
     const { log } = simulatedLog(sim);
-    const [first] = await checkpoints(log, "");
-    expect(first?.uid).toBe(a);
+    const first = await checkpoints(log, "");
+    expect(uids(first)).toEqual([a]);
     const [child] = sim.split(parent, 1) as [string];
 
-    const messages = await checkpoints(log, first?.cursor ?? "");
+    const messages = await checkpoints(log, first.at(-1)?.cursor ?? "");
     expect(messages.map((m) => m.uid)).toEqual([undefined]);
-    expect([...decodeCursor(messages[0]?.cursor ?? "").keys()]).toContain(child);
+    const moved = messages[0]?.cursor ?? "";
+    expect([...decodeCursor(moved).keys()]).toEqual([child]);
     const b = sim.writeEvent(child);
-    expect(uids(await checkpoints(log, messages[0]?.cursor ?? ""))).toEqual([b]);
+    expect(uids(await checkpoints(log, moved))).toEqual([b]);
   });
 
   it("over random histories: every event once, in shard order; every checkpoint resumes to exactly the rest", async () => {
