@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compareSequenceNumbers, decodeCursor, EMPTY_CURSOR } from "../../../src/cursor/cursor.js";
+import { DataLossError } from "../../../src/errors/errors.js";
 import type { DynamoAuditLog } from "../../../src/auditlog/dynamo/dynamo-audit-log.js";
 import { collect, expectExactly, expectShardOrder, simulatedLog, uidOf } from "./harness.js";
 import { apply, opArbitrary } from "./random-history.js";
-import { StreamSimulator, VirtualClock } from "./stream-simulator.js";
+import { HOUR, MINUTE, StreamSimulator, VirtualClock } from "./stream-simulator.js";
 
 /** One message of a stream in "checkpoints" mode: uid undefined for a checkpoint without an event. */
 interface Message {
@@ -109,6 +110,35 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     expect([...decodeCursor(moved).keys()]).toEqual([child]);
     const b = sim.writeEvent(child);
     expect(uids(await checkpoints(log, moved))).toEqual([b]);
+  });
+
+  it("a table quiet for over a day: the checkpoints follow the shard rollovers, so resuming loses nothing and is not DATA_LOSS", async () => {
+    const clock = new VirtualClock();
+    const sim = new StreamSimulator(clock);
+    const a = sim.writeEvent();
+    const start = clock.now();
+    // A rollover every 4 hours, no writes at all, for 30 hours: the first shard leaves the stream.
+    for (let h = 4; h <= 28; h += 4) {
+      clock.at(start + h * HOUR, () => sim.split(sim.openShards()[0] as string, 1));
+    }
+    const { log } = simulatedLog(sim, { refreshIntervalMs: 10 * MINUTE, pollIntervalMs: MINUTE });
+    const controller = new AbortController();
+    clock.at(start + 30 * HOUR, () => controller.abort());
+    const messages: Message[] = [];
+    for await (const item of log.streamEvents(EMPTY_CURSOR, controller.signal, { cursors: "checkpoints" })) {
+      messages.push({ uid: item.event === undefined ? undefined : uidOf(item.event), cursor: item.cursor });
+    }
+    expect(uids(messages)).toEqual([a]);
+    const last = messages.findLast((m) => m.cursor !== "")?.cursor ?? "";
+    expect([...decodeCursor(last).keys()]).toEqual(sim.openShards());
+
+    const b = sim.writeEvent();
+    expect(uids(await checkpoints(log, last))).toEqual([b]);
+    // The first checkpoint is the position just after `a`, all a client that saved only at events would
+    // have: it names the first shard, gone from the stream, so resuming there is DATA_LOSS.
+    const afterA = messages.find((m) => m.cursor !== "")?.cursor ?? "";
+    expect([...decodeCursor(afterA).keys()]).not.toEqual(sim.openShards());
+    await expect(checkpoints(log, afterA)).rejects.toThrow(DataLossError);
   });
 
   it("over random histories: every event once, in shard order; every checkpoint resumes to exactly the rest", async () => {
