@@ -8,6 +8,8 @@ import { newRegistry, type Registry } from "../observability/metrics.js";
 import { buildActivityEvent, RefusedActivityEventError } from "./activity-builder.js";
 import type { Anonymizer } from "./anonymizer/anonymizer.js";
 import { Batcher, type Batch } from "./batcher.js";
+import { CheckpointOrder } from "./checkpoint-order.js";
+import { CursorSaver } from "./cursor-saver.js";
 import type { CursorStore } from "./cursor-store/cursor-store.js";
 import type { EventSource } from "./event-source.js";
 import { reporterMetrics, type ReporterMetrics } from "./reporter-metrics.js";
@@ -40,6 +42,14 @@ export interface ReporterOptions {
   maxMessageBytes?: number;
   /** Longest an event waits in an open batch, ms. Default 5 000. */
   batchInterval?: number;
+  /**
+   * Batches submitted at once: reading and filling the next batch go on during their round trips, and
+   * stop while this many are out (1: one submission at a time, overlapped with reading). Whatever order
+   * the acknowledgements come in, the cursor saved is always that of a batch whose predecessors are all
+   * acknowledged; acknowledgements that arrive during a save are saved together by the next one. Default
+   * 2.
+   */
+  maxInFlightBatches?: number;
   /**
    * With no batch open, the cursor is saved after this many consecutive filtered-out events, so a
    * restart does not re-read them all. Default 10 000.
@@ -91,6 +101,7 @@ const DEFAULTS = {
   batchBytes: 1024 * 1024,
   maxMessageBytes: MAX_REQUEST_BYTES,
   batchInterval: 5_000,
+  maxInFlightBatches: 2,
   idleCheckpointEvents: 10_000,
   idleCheckpointInterval: 60_000,
   untilCaughtUp: false,
@@ -106,13 +117,18 @@ type Step =
   | { kind: "event"; result: IteratorResult<StreamEvent> }
   | { kind: "failed"; error: unknown }
   | { kind: "timer" }
-  | { kind: "aborted" };
+  | { kind: "aborted" }
+  /** A submission settled or the run failed: look again. */
+  | { kind: "changed" };
 
 /**
  * The tenant-side reporter: reads the audit event stream, keeps the events that make a user active,
  * anonymizes them, submits them in batches and checkpoints the stream cursor only after the central side
  * has acknowledged everything before it. Delivery is at-least-once: a crash between an acknowledgement and
  * the checkpoint re-sends that batch, which the central side stores once (events are idempotent on id).
+ * Reading goes on while up to `maxInFlightBatches` batches are being submitted (the round trips, the
+ * central side's storage and the cursor's fsyncs overlap with reading); their acknowledgements may come
+ * in any order, and the cursor saved is always that of a batch whose predecessors are all acknowledged.
  *
  * Each activity event is checked with the tenants service's rules first (src/activity/event-rules.ts):
  * one the service would refuse is skipped alone, logged and counted, so one unusual audit event cannot
@@ -120,7 +136,7 @@ type Step =
  *
  * A retryable failure (see retry-policy.ts) is retried with backoff for as long as it lasts, the
  * consecutive-failure gauge and log reporting it; a non-retryable one stops the run with an error and
- * the cursor where it was, since skipping the batch would lose data. If the stream itself fails, the
+ * the cursor no further than the batch before the refused one, since skipping it would lose data. If the stream itself fails, the
  * events already read are delivered and checkpointed, then the stream's error is thrown.
  */
 export class Reporter {
@@ -192,15 +208,27 @@ class Run {
   readonly #signal: AbortSignal;
   /** Stops the stream (and usage reports): on abort, on failure, at the end. */
   readonly #streamStop = new AbortController();
-  /** Stops deliveries: `shutdownTimeout` after stopping began. */
+  /** Stops deliveries: `shutdownTimeout` after stopping began, or at the first failure. */
   readonly #deliveryStop = new AbortController();
+  /** The shutdown timeout's reason, told apart from failures. */
+  readonly #timeout = new Error("shutdown timeout");
   #shutdownTimer: NodeJS.Timeout | undefined;
-  #saved = "";
+  #saver: CursorSaver | undefined;
   #lastSaveAt = 0;
   #filteredSinceSave = 0;
   #batcher: Batcher | undefined;
-  /** Batches closed but not yet acknowledged, oldest first. */
-  readonly #ready: Batch[] = [];
+  /** Batches submitted, in stream order, until they can be checkpointed. */
+  readonly #order = new CheckpointOrder();
+  /** Batches submitted and not acknowledged, by sequence number. */
+  readonly #unacknowledged = new Map<number, Batch>();
+  /** Submissions not settled. */
+  readonly #submissions = new Set<Promise<void>>();
+  /** Called when a submission settles or the run fails. */
+  readonly #listeners = new Set<() => void>();
+  /** The first failure: a refusal, the cursor store's, the reader's, or the shutdown timeout. */
+  #failure: { error: unknown } | undefined;
+  /** Events of batches closed after the run failed, never submitted. */
+  #dropped = 0;
   readonly #result: ReporterResult = {
     cursor: "",
     eventsConsumed: 0,
@@ -230,9 +258,15 @@ class Run {
   }
 
   async #execute(): Promise<ReporterResult> {
-    const { settings, logger } = this.#p;
-    this.#saved = await this.#p.store.load();
-    this.#result.cursor = this.#saved;
+    const { settings, logger, metrics } = this.#p;
+    const loaded = await this.#p.store.load();
+    const saver = new CursorSaver(this.#p.store, loaded, (cursor) => {
+      this.#result.cursor = cursor;
+      this.#lastSaveAt = now();
+      metrics.cursorSaves.inc();
+    });
+    this.#saver = saver;
+    this.#result.cursor = loaded;
     this.#lastSaveAt = now();
     const batcher = new Batcher(
       {
@@ -240,26 +274,27 @@ class Run {
         maxBytes: settings.batchBytes,
         hardLimitBytes: settings.maxMessageBytes,
       },
-      this.#saved,
+      loaded,
     );
     this.#batcher = batcher;
-    logger.info({ resumed: this.#saved !== "", untilCaughtUp: settings.untilCaughtUp }, "reporter started");
+    logger.info({ resumed: loaded !== "", untilCaughtUp: settings.untilCaughtUp }, "reporter started");
 
-    const stream = this.#p.source.streamEvents(this.#saved, {
+    const stream = this.#p.source.streamEvents(loaded, {
       signal: this.#streamStop.signal,
       untilCaughtUp: settings.untilCaughtUp,
+      cursors: "checkpoints",
     });
     const iterator = stream[Symbol.asyncIterator]();
     let next: Promise<Step> | undefined;
     let streamFailure: { error: unknown } | undefined;
     try {
-      while (!this.#signal.aborted) {
+      while (!this.#signal.aborted && this.#failure === undefined) {
         next ??= iterator.next().then(
           (result): Step => ({ kind: "event", result }),
           (error: unknown): Step => ({ kind: "failed", error }),
         );
         const step = await this.#wait(next, this.#deadline(batcher));
-        if (step.kind === "aborted") break;
+        if (step.kind === "aborted" || step.kind === "changed") continue;
         if (step.kind === "timer") {
           await this.#onTimer(batcher);
           continue;
@@ -272,80 +307,111 @@ class Run {
         if (step.result.done === true) break;
         await this.#consume(step.result.value, batcher);
       }
-      if (streamFailure !== undefined) {
-        logger.error(
-          { err: streamFailure.error },
-          "event stream failed: delivering what was read, then stopping",
-        );
-        this.#beginShutdown();
-      }
-      this.#streamStop.abort();
-      await this.#finish(batcher);
     } catch (err) {
-      if (!(this.#deliveryStop.signal.aborted && err === this.#deliveryStop.signal.reason)) throw err;
-      this.#result.eventsUndelivered = this.#undelivered();
-      logger.warn(
-        { events: this.#result.eventsUndelivered, shutdownTimeout: settings.shutdownTimeout },
-        "shutdown timeout: events not acknowledged are left unsaved and will be read again on restart",
-      );
+      this.#fail(err);
     } finally {
       this.#streamStop.abort();
       if (next !== undefined) await next;
       await iterator.return?.();
     }
+    if (streamFailure !== undefined && this.#failure === undefined) {
+      logger.error(
+        { err: streamFailure.error },
+        "event stream failed: delivering what was read, then stopping",
+      );
+      this.#beginShutdown();
+    }
+    await this.#finish(batcher);
+
+    const failure = this.#failure;
+    if (failure !== undefined && failure.error !== this.#timeout) throw failure.error;
+    if (failure !== undefined) {
+      this.#result.eventsUndelivered = this.#undelivered();
+      logger.warn(
+        { events: this.#result.eventsUndelivered, shutdownTimeout: settings.shutdownTimeout },
+        "shutdown timeout: events not acknowledged are left unsaved and will be read again on restart",
+      );
+    }
     if (streamFailure !== undefined) throw streamFailure.error;
-    this.#result.cursor = this.#saved;
+    this.#result.cursor = saver.saved;
     logger.info({ ...this.#result }, "reporter stopped");
     return this.#result;
   }
 
-  /** Waits for the stream's next step, the deadline, or the abort, whichever comes first. */
+  /** Waits for the stream's next step, the deadline, the abort, or a change, whichever comes first. */
   #wait(next: Promise<Step>, due: number | undefined): Promise<Step> {
     if (this.#signal.aborted) return Promise.resolve({ kind: "aborted" });
     return new Promise<Step>((resolve) => {
       const finish = (step: Step): void => {
         clearTimeout(timer);
         this.#signal.removeEventListener("abort", onAbort);
+        this.#listeners.delete(onChange);
         resolve(step);
       };
       const onAbort = (): void => finish({ kind: "aborted" });
+      const onChange = (): void => finish({ kind: "changed" });
       const timer =
         due === undefined ? undefined : setTimeout(() => finish({ kind: "timer" }), Math.max(0, due - now()));
       this.#signal.addEventListener("abort", onAbort, { once: true });
+      this.#listeners.add(onChange);
       void next.then(finish);
     });
   }
 
-  /** When the loop must act without a new event: the open batch's interval, or an idle checkpoint. */
+  /** Resolves at the next change: a submission settling, or the run failing. */
+  #changed(): Promise<void> {
+    return new Promise((resolve) => {
+      const onChange = (): void => {
+        this.#listeners.delete(onChange);
+        resolve();
+      };
+      this.#listeners.add(onChange);
+    });
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /**
+   * When the loop must act without a new event: the open batch's interval, or an idle checkpoint (only
+   * once every batch submitted is checkpointed: the position is past their events).
+   */
   #deadline(batcher: Batcher): number | undefined {
     const { batchInterval, idleCheckpointInterval } = this.#p.settings;
     if (batcher.openedAt !== undefined) return batcher.openedAt + batchInterval;
-    if (batcher.position !== this.#saved) return this.#lastSaveAt + idleCheckpointInterval;
+    if (this.#idleCheckpointDue(batcher)) return this.#lastSaveAt + idleCheckpointInterval;
     return undefined;
+  }
+
+  /** Whether the position is past the cursor saved and may be saved: nothing read before it is unacknowledged. */
+  #idleCheckpointDue(batcher: Batcher): boolean {
+    return batcher.pendingEvents === 0 && this.#order.size === 0 && batcher.position !== this.#saver?.wanted;
   }
 
   async #onTimer(batcher: Batcher): Promise<void> {
     const batch = batcher.flush();
-    if (batch !== undefined) await this.#deliver([batch]);
-    else if (batcher.position !== this.#saved) await this.#save(batcher.position);
+    if (batch !== undefined) await this.#dispatch(batch);
+    else if (this.#idleCheckpointDue(batcher)) await this.#checkpoint(batcher.position);
   }
 
   async #consume(streamEvent: StreamEvent, batcher: Batcher): Promise<void> {
     const { metrics, settings } = this.#p;
+    if (streamEvent.event === undefined) {
+      // A checkpoint alone: it only moves the position.
+      batcher.skip(streamEvent.cursor);
+      return;
+    }
     this.#result.eventsConsumed++;
     metrics.consumed.inc();
-    const time = streamEvent.event === undefined ? undefined : eventTime(streamEvent.event);
+    const time = eventTime(streamEvent.event);
     if (time !== undefined) metrics.lag.set((this.#p.wallClock() - time.getTime()) / 1000);
-    const event = streamEvent.event === undefined ? null : this.#build(streamEvent.event);
+    const event = this.#build(streamEvent.event);
     if (event === null) {
       batcher.skip(streamEvent.cursor);
       this.#filteredSinceSave++;
-      if (
-        batcher.pendingEvents === 0 &&
-        this.#filteredSinceSave >= settings.idleCheckpointEvents &&
-        batcher.position !== this.#saved
-      ) {
-        await this.#save(batcher.position);
+      if (this.#filteredSinceSave >= settings.idleCheckpointEvents && this.#idleCheckpointDue(batcher)) {
+        await this.#checkpoint(batcher.position);
       }
       return;
     }
@@ -358,7 +424,7 @@ class Run {
       batcher.skip(streamEvent.cursor);
       return;
     }
-    await this.#deliver(closed);
+    for (const batch of closed) await this.#dispatch(batch);
   }
 
   /** The activity event for a stream event; null when filtered out or refused (logged and counted). */
@@ -380,14 +446,40 @@ class Run {
     this.#p.logger.error({ err, reason, ...refused }, `activity event skipped: ${err.message}`);
   }
 
-  /** Submits each batch in order (retrying what is retryable), saving its cursor once acknowledged. */
-  async #deliver(batches: Batch[]): Promise<void> {
-    this.#ready.push(...batches);
-    for (let batch = this.#ready[0]; batch !== undefined; batch = this.#ready[0]) {
-      await this.#submit(batch);
-      await this.#save(batch.cursor);
-      this.#ready.shift();
+  /**
+   * Starts submitting a closed batch once fewer than `maxInFlightBatches` are out (backpressure: the
+   * reader waits here). Once the run has failed the batch is not submitted.
+   */
+  async #dispatch(batch: Batch): Promise<void> {
+    while (this.#order.size >= this.#p.settings.maxInFlightBatches && this.#failure === undefined) {
+      await this.#changed();
     }
+    if (this.#failure !== undefined) {
+      this.#dropped += batch.events.length;
+      return;
+    }
+    const seq = this.#order.open(batch.cursor);
+    this.#unacknowledged.set(seq, batch);
+    const submission = this.#submit(batch)
+      .then(
+        () => this.#acknowledged(seq),
+        (err: unknown) => this.#fail(err),
+      )
+      .finally(() => {
+        this.#submissions.delete(submission);
+        this.#notify();
+      });
+    this.#submissions.add(submission);
+  }
+
+  /** Saves the newest cursor whose batches are all acknowledged, unless the run has failed. */
+  #acknowledged(seq: number): void {
+    this.#unacknowledged.delete(seq);
+    const safe = this.#order.acknowledge(seq);
+    // "": the batches so far came before the stream's first checkpoint, nothing to save yet.
+    if (safe === undefined || safe === "" || this.#failure !== undefined) return;
+    this.#filteredSinceSave = 0;
+    this.#saver?.save(safe).catch((err: unknown) => this.#fail(err));
   }
 
   async #submit(batch: Batch): Promise<void> {
@@ -426,33 +518,51 @@ class Run {
     logger.debug({ events: n, bytes: batch.bytes }, "batch acknowledged");
   }
 
-  /** Delivers the open batch and checkpoints the position of the last event consumed. */
+  /**
+   * Delivers the open batch (unless the run failed), waits for every submission and save, then
+   * checkpoints the position of the last event consumed if everything before it is acknowledged.
+   */
   async #finish(batcher: Batcher): Promise<void> {
-    const batch = batcher.flush();
-    if (batch !== undefined) await this.#deliver([batch]);
-    if (batcher.position !== this.#saved) await this.#save(batcher.position);
+    const batch = this.#failure === undefined ? batcher.flush() : undefined;
+    if (batch !== undefined) await this.#dispatch(batch);
+    while (this.#submissions.size > 0) await Promise.all(this.#submissions);
+    await this.#saver?.settled();
+    if (this.#failure === undefined && this.#idleCheckpointDue(batcher))
+      await this.#checkpoint(batcher.position);
   }
 
-  async #save(cursor: string): Promise<void> {
-    await this.#p.store.save(cursor);
-    this.#saved = cursor;
-    this.#result.cursor = cursor;
-    this.#lastSaveAt = now();
+  /** Saves `cursor` (the reader's own checkpoint); a failure to save fails the run. */
+  async #checkpoint(cursor: string): Promise<void> {
     this.#filteredSinceSave = 0;
-    this.#p.metrics.cursorSaves.inc();
+    try {
+      await this.#saver?.save(cursor);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** Records the run's first failure, stops reading and stops the other deliveries. */
+  #fail(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = { error };
+    this.#streamStop.abort();
+    if (!this.#deliveryStop.signal.aborted) this.#deliveryStop.abort(error);
+    this.#notify();
   }
 
   /** Stops reading and starts the clock on delivering what is in hand. */
   #beginShutdown(): void {
     this.#streamStop.abort();
     this.#shutdownTimer ??= setTimeout(
-      () => this.#deliveryStop.abort(new Error("shutdown timeout")),
+      () => this.#deliveryStop.abort(this.#timeout),
       this.#p.settings.shutdownTimeout,
     );
   }
 
   #undelivered(): number {
-    return this.#ready.reduce((sum, b) => sum + b.events.length, 0) + (this.#batcher?.pendingEvents ?? 0);
+    let events = this.#dropped + (this.#batcher?.pendingEvents ?? 0);
+    for (const batch of this.#unacknowledged.values()) events += batch.events.length;
+    return events;
   }
 }
 
@@ -486,6 +596,7 @@ function resolveSettings(options: ReporterOptions): Settings {
       batchBytes: options.batchBytes,
       maxMessageBytes: options.maxMessageBytes,
       batchInterval: options.batchInterval,
+      maxInFlightBatches: options.maxInFlightBatches,
       idleCheckpointEvents: options.idleCheckpointEvents,
       idleCheckpointInterval: options.idleCheckpointInterval,
       untilCaughtUp: options.untilCaughtUp,
@@ -498,6 +609,7 @@ function resolveSettings(options: ReporterOptions): Settings {
     "batchSize",
     "batchBytes",
     "maxMessageBytes",
+    "maxInFlightBatches",
     "idleCheckpointEvents",
     "unhealthyAfter",
   ] as const) {

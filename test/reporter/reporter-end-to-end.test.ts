@@ -255,7 +255,7 @@ describe("Reporter end to end: file audit log → events server → reporter →
 
     await first.exited;
     expect(first.child.signalCode).toBe("SIGKILL");
-    expect(central.sink.writes).toHaveLength(1);
+    // The batches submitted while the first one was in flight may be stored too: none was checkpointed.
     const firstBatch = central.sink.writes[0]?.events.map((e) => e.id).sort();
     expect(firstBatch).toHaveLength(4);
     await expect(readFile(join(dir, "cursor"), "utf8")).rejects.toThrow(/ENOENT/);
@@ -263,7 +263,7 @@ describe("Reporter end to end: file audit log → events server → reporter →
     const second = await runCli([...args, "--log-format", "json"]);
     expect(second.code, second.stderr).toBe(0);
 
-    expect(resentIds(central.sink.writes)).toEqual(firstBatch);
+    expect(resentIds(central.sink.writes)).toEqual(expect.arrayContaining(firstBatch ?? []));
     await expectExactlyOnce(central);
     expectNoIdentifyingStrings(central.sink.writes);
   }, 30_000);
@@ -283,14 +283,16 @@ describe("Reporter end to end: file audit log → events server → reporter →
 
     const crashed = await reporter(events, central.address, { cursorPath, cursorStore: crashing });
     await expect(crashed.run(new AbortController().signal)).rejects.toBe(crash);
-    expect(central.sink.writes).toHaveLength(1);
+    // Batches submitted while the first one's checkpoint was failing may be stored too.
+    const stored = central.sink.writes.flatMap((w) => w.events.map((e) => e.id)).sort();
+    expect(stored.length).toBeGreaterThanOrEqual(4);
     await expect(readFile(cursorPath, "utf8")).rejects.toThrow(/ENOENT/);
 
     const resumed = await reporter(events, central.address, { cursorPath });
     const result = await resumed.run(new AbortController().signal);
 
     expect(result.eventsConsumed).toBe(fixtureLines.length);
-    expect(resentIds(central.sink.writes)).toEqual(central.sink.writes[0]?.events.map((e) => e.id).sort());
+    expect(resentIds(central.sink.writes)).toEqual(expect.arrayContaining(stored));
     await expectExactlyOnce(central);
     expect((await readFile(cursorPath, "utf8")).trimEnd()).toBe(result.cursor);
   }, 30_000);
@@ -352,7 +354,11 @@ describe("Reporter end to end: file audit log → events server → reporter →
     const kinds = (await registry.getSingleMetric("tenant_events_reporter_submit_failures_total")?.get())
       ?.values;
     expect(kinds?.map((v) => v.labels["kind"])).toEqual(["unavailable"]);
-    expect(resentIds(central.sink.writes)).toEqual(central.sink.writes[0]?.events.map((e) => e.id).sort());
+    // What was stored but not acknowledged before the stop is sent again: the first batch, and the
+    // other batch in flight then if it was stored too.
+    const resent = resentIds(central.sink.writes);
+    expect(resent).toEqual(expect.arrayContaining(central.sink.writes[0]?.events.map((e) => e.id) ?? []));
+    expect(resent.length).toBeLessThanOrEqual(2 * 4);
     await expectExactlyOnce(central);
   }, 30_000);
 

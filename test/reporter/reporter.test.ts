@@ -150,7 +150,7 @@ describe("Reporter", () => {
   it("resumes from the saved cursor", async () => {
     const s = setup(new FakeEventSource(scripted([active(1), active(2), active(3)])), "c2");
     await s.reporter().run(never);
-    expect(s.source.calls).toEqual([{ cursor: "c2", untilCaughtUp: true }]);
+    expect(s.source.calls).toEqual([{ cursor: "c2", untilCaughtUp: true, cursors: "checkpoints" }]);
     expect(ids(s.submitter.acknowledged)).toEqual([["uid-3"]]);
   });
 
@@ -295,17 +295,19 @@ describe("Reporter", () => {
     );
   });
 
-  it("lets a submission in flight finish when stopping", async () => {
+  it("lets a submission in flight finish when stopping, and delivers what was read meanwhile", async () => {
     const s = setup(new FakeEventSource(scripted([active(1), active(2), active(3)])));
     let release!: () => void;
     s.submitter.gate = new Promise((resolve) => (release = resolve));
     const controller = new AbortController();
     const run = s.reporter({ untilCaughtUp: false, batchSize: 2 }).run(controller.signal);
     await eventually(() => s.submitter.requests.length === 1, "the first batch is in flight");
+    await eventually(() => s.source.waiting, "the event after it is read");
     controller.abort();
     release();
     await run;
-    expect(s.timeline).toEqual(["submit 2", "ack 2", "save c2"]);
+    expect(ids(s.submitter.acknowledged)).toEqual([["uid-1", "uid-2"], ["uid-3"]]);
+    expect(s.store.cursor).toBe("c3");
   });
 
   it("when the stream fails, delivers and checkpoints what it read, then throws the stream's error", async () => {

@@ -1,3 +1,4 @@
+import type { CursorMode } from "../../../src/auditlog/audit-log.js";
 import { InvalidArgumentError } from "../../../src/errors/errors.js";
 import { parseEvent } from "../../../src/events/codec.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
@@ -20,8 +21,10 @@ export type Timeline = string[];
  * of the script until aborted (`waiting` tells when it got there: everything before was consumed).
  */
 export class FakeEventSource implements EventSource {
-  readonly calls: { cursor: string; untilCaughtUp: boolean }[] = [];
+  readonly calls: { cursor: string; untilCaughtUp: boolean; cursors: CursorMode | undefined }[] = [];
   waiting = false;
+  /** Stream events handed to the consumer so far, over all calls. */
+  yielded = 0;
 
   constructor(
     private readonly script: StreamEvent[],
@@ -30,15 +33,16 @@ export class FakeEventSource implements EventSource {
 
   async *streamEvents(
     cursor: string,
-    options: { signal: AbortSignal; untilCaughtUp?: boolean },
+    options: { signal: AbortSignal; untilCaughtUp?: boolean; cursors?: CursorMode },
   ): AsyncIterable<StreamEvent> {
     const { signal, untilCaughtUp = false } = options;
-    this.calls.push({ cursor, untilCaughtUp });
+    this.calls.push({ cursor, untilCaughtUp, cursors: options.cursors });
     const start = cursor === "" ? 0 : this.script.findIndex((e) => e.cursor === cursor) + 1;
     if (start === 0 && cursor !== "") throw new InvalidArgumentError(`unknown cursor ${cursor}`);
     for (let i = start; i < this.script.length; i++) {
       if (signal.aborted) return;
       if (this.failure?.before === i) throw this.failure.error;
+      this.yielded++;
       yield this.script[i] as StreamEvent;
     }
     if (untilCaughtUp) return;
@@ -92,6 +96,56 @@ export class FakeSubmitter implements Submitter {
     }
     const failure = this.failures.length > 0 ? this.failures.shift() : this.failAlways;
     if (failure !== undefined) throw failure;
+  }
+}
+
+/** One SubmitEvents call to ManualSubmitter, waiting for the test to answer it. */
+export interface HeldCall {
+  events: Event[];
+  /** Whether it has been answered (or cancelled). */
+  settled: boolean;
+  acknowledge(): void;
+  refuse(error: Error): void;
+}
+
+/**
+ * A tenants service that answers each SubmitEvents call only when the test says so, in any order;
+ * a call whose signal aborts rejects with its reason. Timeline: "submit uid-1..uid-2",
+ * "ack uid-1..uid-2".
+ */
+export class ManualSubmitter implements Submitter {
+  readonly calls: HeldCall[] = [];
+
+  constructor(private readonly timeline: Timeline = []) {}
+
+  submitEvents(events: readonly Event[], options: SubmitOptions = {}): Promise<SubmitEventsResponse> {
+    const label = `${events[0]?.id ?? ""}..${events.at(-1)?.id ?? ""}`;
+    this.timeline.push(`submit ${label}`);
+    return new Promise((resolve, reject) => {
+      const call: HeldCall = {
+        events: [...events],
+        settled: false,
+        acknowledge: () => {
+          if (call.settled) return;
+          call.settled = true;
+          this.timeline.push(`ack ${label}`);
+          resolve({ accepted: events.length });
+        },
+        refuse: (error) => {
+          if (call.settled) return;
+          call.settled = true;
+          reject(error);
+        },
+      };
+      options.signal?.addEventListener("abort", () => call.refuse(options.signal?.reason as Error), {
+        once: true,
+      });
+      this.calls.push(call);
+    });
+  }
+
+  submitUsageReports(reports: readonly UsageReport[]): Promise<SubmitUsageReportsResponse> {
+    return Promise.resolve({ accepted: reports.length });
   }
 }
 
