@@ -13,7 +13,7 @@ import { CursorSaver } from "./cursor-saver.js";
 import type { CursorStore } from "./cursor-store/cursor-store.js";
 import type { EventSource } from "./event-source.js";
 import { reporterMetrics, type ReporterMetrics } from "./reporter-metrics.js";
-import { RETRY_DEFAULTS, retry, type RetryOptions } from "./retry-policy.js";
+import { RETRY_DEFAULTS, isRetryable, retry, type RetryOptions } from "./retry-policy.js";
 import { SubmissionHealth } from "./submission-health.js";
 import type { Submitter } from "./submitter/submitter.js";
 import { UsageReporter } from "./usage/usage-reporter.js";
@@ -89,6 +89,7 @@ export interface ReporterOptions {
 export interface ReporterResult {
   /** The cursor saved last (what the next run resumes from). */
   cursor: string;
+  /** Audit events read (a checkpoint that carries no event is not one). */
   eventsConsumed: number;
   eventsSubmitted: number;
   batchesSubmitted: number;
@@ -460,7 +461,7 @@ class Run {
     }
     const seq = this.#order.open(batch.cursor);
     this.#unacknowledged.set(seq, batch);
-    const submission = this.#submit(batch)
+    const submission = this.#submit(batch, seq)
       .then(
         () => this.#acknowledged(seq),
         (err: unknown) => this.#fail(err),
@@ -482,16 +483,21 @@ class Run {
     this.#saver?.save(safe).catch((err: unknown) => this.#fail(err));
   }
 
-  async #submit(batch: Batch): Promise<void> {
+  /**
+   * Submits batch `seq` until acknowledged. Only the oldest unacknowledged batch retries with backoff: a
+   * later one that fails retryably waits for the batches before it, then retries, so an outage sees
+   * one backing-off sequence of requests, as with a single batch in flight.
+   */
+  async #submit(batch: Batch, seq: number): Promise<void> {
     const { submitter, health, logger, metrics } = this.#p;
     const n = batch.events.length;
+    const attempt = (signal: AbortSignal): Promise<{ accepted: number }> =>
+      submitter.submitEvents(batch.events, { signal });
     let accepted: number;
     try {
-      ({ accepted } = await retry(
-        (signal) => submitter.submitEvents(batch.events, { signal }),
-        this.#p.retry,
-        this.#deliveryStop.signal,
-        {
+      ({ accepted } =
+        (await this.#attemptBehind(seq, attempt)) ??
+        (await retry(attempt, this.#p.retry, this.#deliveryStop.signal, {
           onFailure: (err, failures, retryIn) => {
             health.failed(err, "SubmitEvents");
             if (retryIn !== undefined) {
@@ -501,8 +507,7 @@ class Run {
               );
             }
           },
-        },
-      ));
+        })));
     } catch (err) {
       if (this.#deliveryStop.signal.aborted) throw err;
       throw refused(err, n);
@@ -516,6 +521,37 @@ class Run {
     metrics.submitted.inc(n);
     metrics.batches.inc();
     logger.debug({ events: n, bytes: batch.bytes }, "batch acknowledged");
+  }
+
+  /**
+   * For a batch behind an unacknowledged one: one attempt; after a retryable failure, waits until the
+   * batches before it are acknowledged. Undefined when retries are due (also for the oldest batch).
+   * @throws a non-retryable failure; the delivery stop's reason
+   */
+  async #attemptBehind<T>(seq: number, attempt: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    if (this.#oldest(seq)) return undefined;
+    const signal = this.#deliveryStop.signal;
+    try {
+      return await attempt(signal);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      this.#p.health.failed(err, "SubmitEvents");
+      if (!isRetryable(err)) throw err;
+      this.#p.logger.warn(
+        { err, events: this.#unacknowledged.get(seq)?.events.length },
+        "batch submission failed: retrying once the batches before it are acknowledged",
+      );
+    }
+    while (!this.#oldest(seq)) {
+      signal.throwIfAborted();
+      await this.#changed();
+    }
+    return undefined;
+  }
+
+  /** Whether every batch submitted before batch `seq` is acknowledged. */
+  #oldest(seq: number): boolean {
+    return this.#unacknowledged.keys().next().value === seq;
   }
 
   /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, PermissionDeniedError } from "../../src/errors/errors.js";
+import { InvalidArgumentError, PermissionDeniedError, UnavailableError } from "../../src/errors/errors.js";
 import type { StreamEvent } from "../../src/gen/auth/auth.js";
 import type { Event, SubmitEventsResponse } from "../../src/gen/tenants/tenants.js";
 import { HmacAnonymizer } from "../../src/reporter/anonymizer/hmac-anonymizer.js";
@@ -242,6 +242,26 @@ describe("Reporter with several batches in flight", () => {
     const result = await run;
     expect(result).toMatchObject({ cursor: "", eventsSubmitted: 2, eventsUndelivered: 3 });
     expect(s.store.saves).toEqual([]);
+  });
+
+  it("in an outage, only the oldest batch retries with backoff; the next one retries once it is acknowledged", async () => {
+    const timeline: Timeline = [];
+    const source = new FakeEventSource(scripted([1, 2, 3, 4].map((i) => active(i))));
+    const submitter = new FakeSubmitter(timeline);
+    const down = () => new UnavailableError("down");
+    submitter.failures.push(down(), down(), down(), down(), down());
+    const store = new MemoryCursorStore("", timeline);
+    await reporter(source, submitter, store, { maxInFlightBatches: 2 }).run(never);
+    const firsts = submitter.requests.map((events) => events[0]?.id);
+    expect(firsts.filter((id) => id === "uid-3")).toHaveLength(2);
+    expect(firsts.filter((id) => id === "uid-1")).toHaveLength(5);
+    // The second batch's retry comes after the first batch's acknowledgement.
+    expect(firsts.at(-1)).toBe("uid-3");
+    expect(ids(submitter.acknowledged)).toEqual([
+      ["uid-1", "uid-2"],
+      ["uid-3", "uid-4"],
+    ]);
+    expect(store.cursor).toBe("c4");
   });
 
   it("refuses maxInFlightBatches below 1", () => {
