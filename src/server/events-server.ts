@@ -1,11 +1,11 @@
 import type { AuditLog } from "../auditlog/audit-log.js";
-import { AuthServiceService } from "../gen/auth/auth.js";
 import { singleBearerToken } from "../grpc/bearer-auth.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, GrpcServer } from "../grpc/grpc-server.js";
 import type { ServerTlsOptions } from "../grpc/tls.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
 import { createAuthService, DEFAULT_MAX_STREAMS } from "./auth-service.js";
+import { AUTH_SERVICE_DEFINITION } from "./stream-event-serializer.js";
 
 export interface EventsServerOptions {
   /** "HOST:PORT" or "[IPv6]:PORT". Default DEFAULT_EVENTS_LISTEN; port 0 picks a free port. */
@@ -55,7 +55,7 @@ export async function startEventsServer(
     logger: options.logger,
   });
   server.addService(
-    AuthServiceService,
+    AUTH_SERVICE_DEFINITION,
     createAuthService(auditLog, {
       maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
       authenticator,
