@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from "../observability/logger.js";
 import { newRegistry, type Registry } from "../observability/metrics.js";
 import { buildActivityEvent, RefusedActivityEventError } from "./activity-builder.js";
 import type { Anonymizer } from "./anonymizer/anonymizer.js";
+import { MemoAnonymizer } from "./anonymizer/memo-anonymizer.js";
 import { Batcher, type Batch } from "./batcher.js";
 import { CheckpointOrder } from "./checkpoint-order.js";
 import { CursorSaver } from "./cursor-saver.js";
@@ -24,6 +25,7 @@ export interface ReporterOptions {
   source: EventSource;
   submitter: Submitter;
   cursorStore: CursorStore;
+  /** Its tokens for the last 10 000 distinct inputs are remembered (MemoAnonymizer). */
   anonymizer: Anonymizer;
   /** Default silentLogger. */
   logger?: Logger;
@@ -149,11 +151,12 @@ export class Reporter {
     const registry = options.registry ?? newRegistry();
     const settings = resolveSettings(options);
     const retryOptions = { ...RETRY_DEFAULTS, ...definedOnly(options.retry ?? {}) };
+    const anonymizer = new MemoAnonymizer(options.anonymizer);
     this.#parts = {
       source: options.source,
       submitter: options.submitter,
       store: options.cursorStore,
-      anonymizer: options.anonymizer,
+      anonymizer,
       wallClock: options.now ?? Date.now,
       logger,
       settings,
@@ -165,7 +168,7 @@ export class Reporter {
         new UsageReporter({
           source: options.usage.source,
           submitter: options.submitter,
-          anonymizer: options.anonymizer,
+          anonymizer,
           interval: settings.usageInterval,
           retry: retryOptions,
           logger,
@@ -226,6 +229,11 @@ class Run {
   readonly #submissions = new Set<Promise<void>>();
   /** Called when a submission settles or the run fails. */
   readonly #listeners = new Set<() => void>();
+  /** Ends the loop's current wait early (a no-op once it has ended). */
+  #wake: ((step: Step) => void) | undefined;
+  /** The deadline's timer, and the deadline it was set for. */
+  #timer: NodeJS.Timeout | undefined;
+  #timerDue: number | undefined;
   /** The first failure: a refusal, the cursor store's, the reader's, or the shutdown timeout. */
   #failure: { error: unknown } | undefined;
   /** Events of batches closed after the run failed, never submitted. */
@@ -244,7 +252,10 @@ class Run {
   }
 
   async execute(): Promise<ReporterResult> {
-    const onAbort = (): void => this.#beginShutdown();
+    const onAbort = (): void => {
+      this.#beginShutdown();
+      this.#wake?.({ kind: "aborted" });
+    };
     this.#signal.addEventListener("abort", onAbort, { once: true });
     if (this.#signal.aborted) this.#beginShutdown();
     const usage = this.#p.usage?.run(this.#streamStop.signal);
@@ -253,6 +264,7 @@ class Run {
     } finally {
       this.#signal.removeEventListener("abort", onAbort);
       clearTimeout(this.#shutdownTimer);
+      clearTimeout(this.#timer);
       this.#streamStop.abort();
       await usage;
     }
@@ -339,24 +351,36 @@ class Run {
     return this.#result;
   }
 
-  /** Waits for the stream's next step, the deadline, the abort, or a change, whichever comes first. */
+  /**
+   * Waits for the stream's next step, the deadline, the abort, or a change, whichever comes first. Per
+   * event this costs one promise: the abort listener and the deadline's timer are shared by every wait,
+   * the timer set again only when the deadline moves.
+   */
   #wait(next: Promise<Step>, due: number | undefined): Promise<Step> {
     if (this.#signal.aborted) return Promise.resolve({ kind: "aborted" });
+    this.#arm(due);
     return new Promise<Step>((resolve) => {
-      const finish = (step: Step): void => {
-        clearTimeout(timer);
-        this.#signal.removeEventListener("abort", onAbort);
-        this.#listeners.delete(onChange);
-        resolve(step);
-      };
-      const onAbort = (): void => finish({ kind: "aborted" });
-      const onChange = (): void => finish({ kind: "changed" });
-      const timer =
-        due === undefined ? undefined : setTimeout(() => finish({ kind: "timer" }), Math.max(0, due - now()));
-      this.#signal.addEventListener("abort", onAbort, { once: true });
-      this.#listeners.add(onChange);
-      void next.then(finish);
+      this.#wake = resolve;
+      void next.then(resolve);
     });
+  }
+
+  /** Sets the deadline's timer; one that fires while the loop is busy is set again by the next wait. */
+  #arm(due: number | undefined): void {
+    if (due === this.#timerDue) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer =
+      due === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              this.#timer = undefined;
+              this.#timerDue = undefined;
+              this.#wake?.({ kind: "timer" });
+            },
+            Math.max(0, due - now()),
+          );
   }
 
   /** Resolves at the next change: a submission settling, or the run failing. */
@@ -372,6 +396,7 @@ class Run {
 
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
+    this.#wake?.({ kind: "changed" });
   }
 
   /**
