@@ -66,9 +66,9 @@ export interface ReporterOptions {
   /** Consecutive failed submissions after which an error is logged (and every multiple). Default 5. */
   unhealthyAfter?: number;
   /**
-   * Once stopping (abort) or after the stream failed, how long delivering the batch in hand may take,
-   * ms. Past it the reporter returns without saving: those events are read again on restart. Default
-   * 10 000.
+   * Once stopping (abort) or after the stream failed, how long delivering the batches in hand (those in
+   * flight and the open one) may take, ms. Past it the reporter returns without saving further: events
+   * not acknowledged are read again on restart. Default 10 000.
    */
   shutdownTimeout?: number;
   /**
@@ -137,10 +137,11 @@ type Step =
  * one the service would refuse is skipped alone, logged and counted, so one unusual audit event cannot
  * make the service refuse its batch and stop the run.
  *
- * A retryable failure (see retry-policy.ts) is retried with backoff for as long as it lasts, the
- * consecutive-failure gauge and log reporting it; a non-retryable one stops the run with an error and
- * the cursor no further than the batch before the refused one, since skipping it would lose data. If the stream itself fails, the
- * events already read are delivered and checkpointed, then the stream's error is thrown.
+ * A retryable failure (see retry-policy.ts) is retried with backoff for as long as it lasts (by the oldest
+ * unacknowledged batch; a later one waits for it), the consecutive-failure gauge and log reporting it; a
+ * non-retryable one stops the run with an error and the cursor no further than the batch before the
+ * refused one, since skipping it would lose data. If the stream itself fails, the events already read
+ * are delivered and checkpointed, then the stream's error is thrown.
  */
 export class Reporter {
   readonly #parts: RunParts;
@@ -178,10 +179,11 @@ export class Reporter {
   }
 
   /**
-   * Runs until `signal` aborts (SIGTERM: the batch in hand is delivered and checkpointed within
+   * Runs until `signal` aborts (SIGTERM: the batches in hand are delivered and checkpointed within
    * `shutdownTimeout`, then it returns), until caught up with `untilCaughtUp`, or until a failure.
    *
-   * @throws the non-retryable DomainError of a refused submission, with the cursor left where it was
+   * @throws the non-retryable DomainError of a refused submission, the cursor saved no further than the
+   *   batch before the refused one (batches after it in flight are cancelled or left unsaved)
    * @throws the stream's error (e.g. DataLossError, InvalidArgumentError for a bad cursor), after
    *   checkpointing what was read before it
    * @throws what the cursor store throws
@@ -410,7 +412,7 @@ class Run {
     return undefined;
   }
 
-  /** Whether the position is past the cursor saved and may be saved: nothing read before it is unacknowledged. */
+  /** Whether the position is past the cursor saved and may be saved (nothing before it unacknowledged). */
   #idleCheckpointDue(batcher: Batcher): boolean {
     return batcher.pendingEvents === 0 && this.#order.size === 0 && batcher.position !== this.#saver?.wanted;
   }
@@ -588,8 +590,9 @@ class Run {
     if (batch !== undefined) await this.#dispatch(batch);
     while (this.#submissions.size > 0) await Promise.all(this.#submissions);
     await this.#saver?.settled();
-    if (this.#failure === undefined && this.#idleCheckpointDue(batcher))
+    if (this.#failure === undefined && this.#idleCheckpointDue(batcher)) {
       await this.#checkpoint(batcher.position);
+    }
   }
 
   /** Saves `cursor` (the reader's own checkpoint); a failure to save fails the run. */
