@@ -1,6 +1,6 @@
 import { FileAuditLog } from "../src/auditlog/file/file-audit-log.js";
 import { createEventsClient } from "../src/client/events-client.js";
-import { StreamEvent } from "../src/gen/auth/auth.js";
+import { StreamEvent, StreamEventsRequest } from "../src/gen/auth/auth.js";
 import { startEventsServer } from "../src/server/events-server.js";
 import { readBareStream, startBareStreamServer } from "./harness/bare-stream-server.js";
 import type { Bench } from "./harness/bench.js";
@@ -9,8 +9,9 @@ import { bestOf } from "./harness/timing.js";
 
 /**
  * StreamEvents from the file audit log (typed events, a cursor per event) over loopback, against a bare
- * grpc-js server writing the same encoded messages to a client that does not decode them. A third,
- * context-only run decodes on the bare client, to tell the server's cost from the client's.
+ * grpc-js server writing the same encoded messages to a client that does not decode them. Two more,
+ * context-only runs tell the server's cost from the client's: the bare client decoding, and the project's
+ * server read by the bare (non-decoding) client.
  */
 export const streamBench: Bench = {
   name: "stream",
@@ -40,6 +41,10 @@ export const streamBench: Bench = {
           for await (const event of client.streamEvents("", { untilCaughtUp: true })) if (event.cursor) n++;
           return n;
         });
+        const request = Buffer.from(
+          StreamEventsRequest.encode(StreamEventsRequest.fromPartial({ untilCaughtUp: true })).finish(),
+        );
+        const serverOnly = await bestOf(runs, () => readBareStream(server.port, () => undefined, request));
         const raw = await bestOf(runs, () => readBareStream(bare.port, () => undefined));
         const decoded = await bestOf(runs, () =>
           readBareStream(bare.port, (message) => void StreamEvent.decode(message)),
@@ -47,6 +52,7 @@ export const streamBench: Bench = {
         for (const [what, n] of [
           ["project", project.count],
           ["bare", raw.count],
+          ["project server (raw client)", serverOnly.count],
         ] as const) {
           if (n !== count) throw new Error(`${what} stream delivered ${n} of ${count} events`);
         }
@@ -77,6 +83,14 @@ export const streamBench: Bench = {
             value: eventsPerSecond(project),
             baseline: { name: "bare grpc-js, same bytes, client decodes", value: eventsPerSecond(decoded) },
             note: "context: the share of the gap that is the client's protobuf decoding",
+          }),
+          figure({
+            name: "stream",
+            workload,
+            unit: "events/s",
+            value: eventsPerSecond(serverOnly),
+            baseline: { name: baseline, value: eventsPerSecond(raw) },
+            note: "context: the project's server read by the bare client (no decoding): the server's share",
           }),
         ];
       } finally {

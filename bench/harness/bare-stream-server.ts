@@ -52,15 +52,22 @@ export async function startBareStreamServer(messages: readonly Buffer[]): Promis
   };
 }
 
-/** Reads the whole bare stream; `onMessage` sees each message's bytes. Returns the message count. */
-export async function readBareStream(port: number, onMessage: (message: Buffer) => void): Promise<number> {
+/**
+ * Reads a whole StreamEvents stream as raw bytes (from the bare server, or from the project's server given
+ * an encoded request); `onMessage` sees each message's bytes. Returns the message count.
+ */
+export async function readBareStream(
+  port: number,
+  onMessage: (message: Buffer) => void,
+  request: Buffer = Buffer.alloc(0),
+): Promise<number> {
   const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
   try {
     const call = client.makeServerStreamRequest<Buffer, Buffer>(
       "/auth.AuthService/StreamEvents",
       identity,
       identity,
-      Buffer.alloc(0),
+      request,
     );
     let count = 0;
     for await (const message of call as AsyncIterable<Buffer>) {
