@@ -208,6 +208,14 @@ export function buildProgram(): Command {
       .addOption(opt("--cursor-file <file>", "where the cursor is checkpointed").makeOptionMandatory())
       .addOption(opt("--batch-size <n>", "most events per SubmitEvents call", parsePositiveInt, 500))
       .addOption(opt("--batch-interval <duration>", "longest an event waits in a batch", parseDuration, 5000))
+      .addOption(
+        opt(
+          "--max-in-flight-batches <n>",
+          "batches submitted at once while the next fills (the cursor is saved in order)",
+          parsePositiveInt,
+          2,
+        ),
+      )
       .addOption(opt("--until-caught-up", "exit 0 once everything present at start is acknowledged", false))
       .addOption(opt("--usage-file <file>", "JSON resource counts to send with SubmitUsageReports"))
       .addOption(opt("--usage-interval <duration>", "between usage reports", parseDuration, 3_600_000))

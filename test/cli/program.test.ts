@@ -35,6 +35,17 @@ describe("tenant-events CLI", () => {
     expect(result.stderr).toMatch(/expected "file:DIR" or "dynamodb:TABLE"/);
   });
 
+  it("checks the reporter's and the stream's tuning flags", async () => {
+    const inFlight = await runCli(["report", "--cursor-file", "c", "--max-in-flight-batches", "0"]);
+    expect(inFlight.code).toBe(2);
+    expect(inFlight.stderr).toMatch(/--max-in-flight-batches/);
+    const cursors = await runCli(["stream", "--cursors", "sometimes"]);
+    expect(cursors.code).toBe(2);
+    expect(cursors.stderr).toMatch(/every-event, checkpoints/);
+    const help = (await runCli(["report", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("env: TENANT_EVENTS_MAX_IN_FLIGHT_BATCHES");
+  });
+
   it("requires --audit-log for serve", async () => {
     const result = await runCli(["serve"]);
     expect(result.code).toBe(2);

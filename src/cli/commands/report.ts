@@ -23,6 +23,7 @@ interface ReportFlags extends LogFlags {
   cursorFile: string;
   batchSize: number;
   batchInterval: number;
+  maxInFlightBatches: number;
   untilCaughtUp: boolean;
   usageFile?: string;
   usageInterval: number;
@@ -78,6 +79,7 @@ export async function run(flags: ReportFlags): Promise<number> {
     registry,
     batchSize: flags.batchSize,
     batchInterval: flags.batchInterval,
+    maxInFlightBatches: flags.maxInFlightBatches,
     untilCaughtUp: flags.untilCaughtUp,
     usage:
       flags.usageFile === undefined
