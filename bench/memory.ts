@@ -1,10 +1,9 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createEventsClient } from "../src/client/events-client.js";
 import type { Bench } from "./harness/bench.js";
+import { ChildService } from "./harness/child-service.js";
 import { figure } from "./harness/result.js";
 
 const MB = 1024 * 1024;
@@ -21,17 +20,13 @@ export const memoryBench: Bench = {
     const events = context.quick ? 100_000 : 1_000_000;
     const stallMs = context.quick ? 5_000 : 30_000;
     const fixture = await context.fileLog(events);
-    const child = fork(join(dirname(fileURLToPath(import.meta.url)), "memory-server.ts"), [fixture.dir], {
-      // tsx's loader resolved from here, so the child starts whatever the working directory.
-      execArgv: ["--import", import.meta.resolve("tsx")],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
+    const { service: child, ready } = await ChildService.start(
+      join(dirname(fileURLToPath(import.meta.url)), "memory-server.ts"),
+      [fixture.dir],
+    );
     try {
-      const port = ((await nextMessage(child)) as { port: number }).port;
-      const rss = async (): Promise<number> => {
-        child.send("rss");
-        return ((await nextMessage(child)) as { rss: number }).rss;
-      };
+      const port = (ready as { port: number }).port;
+      const rss = async (): Promise<number> => ((await child.request("rss")) as { rss: number }).rss;
       await sleep(1000);
       const idle = await rss();
       const client = await createEventsClient(`127.0.0.1:${port}`);
@@ -58,20 +53,7 @@ export const memoryBench: Bench = {
         client.close();
       }
     } finally {
-      child.send("stop");
-      await Promise.race([once(child, "exit"), sleep(5000)]);
-      child.kill("SIGKILL");
+      await child.stop();
     }
   },
 };
-
-function nextMessage(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the memory server exited (${code})`));
-    child.once("exit", onExit);
-    child.once("message", (message) => {
-      child.off("exit", onExit);
-      resolve(message);
-    });
-  });
-}
