@@ -12,6 +12,13 @@ interface Streamed {
 
 const TABLE = "teleport-events";
 
+function parseLines(stdout: string): Streamed[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Streamed);
+}
+
 describe("ingest, serve and stream against DynamoDB Local from the command line", () => {
   let local: DynamoDbLocal;
   let env: Record<string, string>;
@@ -52,10 +59,7 @@ describe("ingest, serve and stream against DynamoDB Local from the command line"
   it("streams every ingested event, then resumes from a middle cursor with exactly the rest", async () => {
     const all = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--json"]);
     expect(all.code).toBe(0);
-    const lines = all.stdout
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => JSON.parse(l) as Streamed);
+    const lines = parseLines(all.stdout);
     // One shard: the stream keeps write order, which is the fixtures' order.
     expect(lines.map((l) => l.event.uid)).toEqual(fixtures.map((f) => f.uid));
     expect(lines[9]!.cursor).toMatch(/^\{"shard_id_to_sequence_number":\{"shardId-/);
@@ -88,12 +92,7 @@ describe("ingest, serve and stream against DynamoDB Local from the command line"
       "checkpoints",
     ]);
     expect(checkpoints.code).toBe(0);
-    const parse = (stdout: string): Streamed[] =>
-      stdout
-        .split("\n")
-        .filter((l) => l !== "")
-        .map((l) => JSON.parse(l) as Streamed);
-    const [all, sparse] = [parse(every.stdout), parse(checkpoints.stdout)];
+    const [all, sparse] = [parseLines(every.stdout), parseLines(checkpoints.stdout)];
     expect(sparse.map((l) => l.event)).toEqual(all.map((l) => l.event));
     // 20 records fit one GetRecords page: one checkpoint, on the last event, the per-event cursor there.
     expect(sparse.slice(0, -1).map((l) => l.cursor)).toEqual(Array<string>(19).fill(""));
