@@ -42,8 +42,9 @@ function activityConditions(
   ];
 }
 
-function userKind(dialect: Dialect): string {
-  return `CASE WHEN ${dialect.isBot} THEN 'bot' ELSE 'human' END`;
+/** The user_kind label ('bot' or 'human') of a row for which the SQL condition `isBot` holds or not. */
+function userKind(isBot: string): string {
+  return `CASE WHEN ${isBot} THEN 'bot' ELSE 'human' END`;
 }
 
 export const MONTHLY_MAU_COLUMNS: readonly ResultColumn[] = [
@@ -73,7 +74,7 @@ export function monthlyMauSql(dialect: Dialect, query: CheckedMonthly): Rendered
     monthEnd(query.months.to),
   );
   const month = dialect.epochMillis("month");
-  const kind = "CASE WHEN bot THEN 'bot' ELSE 'human' END";
+  const kind = userKind("bot");
   const sql = `WITH active AS (
   SELECT DISTINCT tenant, ${dialect.isBot} AS bot, ${dialect.protocol} AS proto, ${USER},
     date_trunc('month', ${dialect.utcTime}) AS month
@@ -114,7 +115,7 @@ export function rollingMauSql(dialect: Dialect, query: CheckedRolling): Rendered
     new Date(query.to + DAY_MS),
   );
   const sql = `WITH active_days AS (
-  SELECT DISTINCT tenant, ${userKind(dialect)} AS kind, ${USER}, date_trunc('day', ${dialect.utcTime}) AS day
+  SELECT DISTINCT tenant, ${userKind(dialect.isBot)} AS kind, ${USER}, date_trunc('day', ${dialect.utcTime}) AS day
   FROM ${dialect.events.from}
   WHERE ${where.join("\n    AND ")}
 )
