@@ -30,11 +30,18 @@ export class WeightedPicker<T> {
     const total = this.totalWeight;
     if (!(total > 0)) throw new RangeError("pick from nothing");
     const target = prng.float() * total;
+    // Rounding can make the product reach the total (tiny totals); the first item whose sum reaches
+    // it is then the last one with a positive weight, so a zero weight is still never picked.
+    return target < total ? this.firstAbove(target, false) : this.firstAbove(total, true);
+  }
+
+  private firstAbove(target: number, inclusive: boolean): T {
     let low = 0;
     let high = this.items.length - 1;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((this.cumulative[mid] as number) > target) high = mid;
+      const sum = this.cumulative[mid] as number;
+      if (sum > target || (inclusive && sum === target)) high = mid;
       else low = mid + 1;
     }
     return this.items[low] as T;

@@ -33,6 +33,15 @@ describe("WeightedPicker", () => {
     );
   });
 
+  it("never picks a zero weight when rounding makes the target reach a tiny total", () => {
+    const picker = new WeightedPicker([
+      ["tiny", Number.MIN_VALUE],
+      ["zero", 0],
+    ] as const);
+    const prng = new Prng(737650274);
+    for (let k = 0; k < 200; k += 1) expect(picker.pick(prng)).toBe("tiny");
+  });
+
   it("refuses to pick from nothing and refuses bad weights", () => {
     expect(() => new WeightedPicker<string>([]).pick(new Prng(1))).toThrow(RangeError);
     expect(() => new WeightedPicker([["a", 0]]).pick(new Prng(1))).toThrow(RangeError);
