@@ -11,7 +11,7 @@
 # the address and CA depend on how each command is run; docker-compose.yml sets one per service.
 # --metrics-listen serves Prometheus metrics over plain HTTP at /metrics.
 
-FROM node:20-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -20,7 +20,7 @@ COPY proto ./proto
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:26-trixie-slim
 ENV NODE_ENV=production
 # JSON logs for log collectors, also under `docker run -t` (pretty logs need a dev dependency).
 ENV TENANT_EVENTS_LOG_FORMAT=json

@@ -23,7 +23,10 @@ export function counter<L extends string = string>(registry: Registry, spec: Met
   return new Counter<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
 }
 
-export function gauge<L extends string = string>(registry: Registry, spec: MetricSpec<L>): Gauge<L> {
+export function gauge<L extends string = string>(
+  registry: Registry,
+  spec: MetricSpec<L> & { collect?: (this: Gauge<L>) => void },
+): Gauge<L> {
   const existing = registry.getSingleMetric(spec.name);
   if (existing) return existing as Gauge<L>;
   return new Gauge<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });

@@ -1,7 +1,8 @@
 import { counter, gauge, type Registry } from "../observability/metrics.js";
+import type { StreamLag } from "./stream-lag.js";
 
 /** The reporter's counters (the consecutive-failure gauge lives in SubmissionHealth). */
-export function reporterMetrics(registry: Registry) {
+export function reporterMetrics(registry: Registry, lag: StreamLag) {
   return {
     consumed: counter(registry, {
       name: "tenant_events_reporter_events_consumed_total",
@@ -22,7 +23,10 @@ export function reporterMetrics(registry: Registry) {
     }),
     lag: gauge(registry, {
       name: "tenant_events_reporter_stream_lag_seconds",
-      help: "How far behind the audit log the reporter is: now minus the time of the last audit event read.",
+      help: "How far behind the audit log the reporter is: now minus the time of the last audit event read, 0 once the stream has nothing waiting.",
+      collect() {
+        this.set(lag.seconds());
+      },
     }),
     cursorSaves: counter(registry, {
       name: "tenant_events_reporter_cursor_saves_total",

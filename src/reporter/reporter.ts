@@ -10,6 +10,7 @@ import type { Anonymizer } from "./anonymizer/anonymizer.js";
 import { MemoAnonymizer } from "./anonymizer/memo-anonymizer.js";
 import { Batcher, type Batch } from "./batcher.js";
 import { CheckpointOrder } from "./checkpoint-order.js";
+import { StreamLag } from "./stream-lag.js";
 import { CursorSaver } from "./cursor-saver.js";
 import type { CursorStore } from "./cursor-store/cursor-store.js";
 import type { EventSource } from "./event-source.js";
@@ -153,6 +154,7 @@ export class Reporter {
     const settings = resolveSettings(options);
     const retryOptions = { ...RETRY_DEFAULTS, ...definedOnly(options.retry ?? {}) };
     const anonymizer = new MemoAnonymizer(options.anonymizer);
+    const lag = new StreamLag(options.now ?? Date.now);
     this.#parts = {
       source: options.source,
       submitter: options.submitter,
@@ -162,7 +164,8 @@ export class Reporter {
       logger,
       settings,
       retry: retryOptions,
-      metrics: reporterMetrics(registry),
+      metrics: reporterMetrics(registry, lag),
+      lag,
       health: new SubmissionHealth(registry, logger, settings.unhealthyAfter),
       usage:
         options.usage &&
@@ -200,6 +203,7 @@ interface RunParts {
   store: CursorStore;
   anonymizer: Anonymizer;
   wallClock: () => number;
+  lag: StreamLag;
   logger: Logger;
   settings: Settings;
   retry: Required<RetryOptions>;
@@ -304,6 +308,7 @@ class Run {
     let streamFailure: { error: unknown } | undefined;
     try {
       while (!this.#signal.aborted && this.#failure === undefined) {
+        if (next === undefined) this.#p.lag.waiting();
         next ??= iterator.next().then(
           (result): Step => ({ kind: "event", result }),
           (error: unknown): Step => ({ kind: "failed", error }),
@@ -315,6 +320,11 @@ class Run {
           continue;
         }
         next = undefined;
+        this.#p.lag.received(
+          step.kind === "event" && step.result.done !== true && step.result.value.event !== undefined
+            ? eventTime(step.result.value.event)?.getTime()
+            : undefined,
+        );
         if (step.kind === "failed") {
           streamFailure = { error: step.error };
           break;
@@ -432,8 +442,6 @@ class Run {
     }
     this.#result.eventsConsumed++;
     metrics.consumed.inc();
-    const time = eventTime(streamEvent.event);
-    if (time !== undefined) metrics.lag.set((this.#p.wallClock() - time.getTime()) / 1000);
     const event = this.#build(streamEvent.event);
     if (event === null) {
       batcher.skip(streamEvent.cursor);

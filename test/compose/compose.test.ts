@@ -281,9 +281,9 @@ describe("Dockerfile", () => {
   const runtime = stages.at(-1)!;
   const ignored = readDockerignore();
 
-  it("builds on Node 20 bookworm-slim and runs the binary as a non-root user", () => {
+  it("builds on the current Node LTS (26, trixie-slim) and runs the binary as a non-root user", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]!.args).toMatch(/^node:20-bookworm-slim(?: AS \w+)?$/);
+    for (const stage of stages) expect(stage[0]!.args).toMatch(/^node:26-trixie-slim(?: AS \w+)?$/);
     const user = runtime.filter((i) => i.keyword === "USER").at(-1);
     expect(user).toBeDefined();
     expect(user!.args).not.toMatch(/^(?:root|0)(?::|$)/);

@@ -13,6 +13,7 @@ import { SubmitEventsRequest, type Event } from "../../src/gen/tenants/tenants.j
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { HmacAnonymizer } from "../../src/reporter/anonymizer/hmac-anonymizer.js";
 import { Reporter, type ReporterOptions } from "../../src/reporter/reporter.js";
+import { STREAM_LAG_IDLE_AFTER_MS } from "../../src/reporter/stream-lag.js";
 import type { UsageSource } from "../../src/reporter/usage/usage-source.js";
 import { fixtureEvents, identifyingStrings } from "./support/fixture-events.js";
 import {
@@ -131,6 +132,21 @@ describe("Reporter", () => {
     await s.reporter({ now: () => now }).run(never);
     // The last sample event is at 2026-09-25T03:14:16.4Z: ten seconds before the reporter's clock.
     expect(await metric(s.registry, "tenant_events_reporter_stream_lag_seconds")).toBe(10);
+  });
+
+  it("reports no lag once the stream has been quiet for a while, however old the last event", async () => {
+    const events = fixtureEvents();
+    let now = Date.parse("2026-11-25T03:14:26.400Z");
+    const s = setup(new FakeEventSource(scripted(events)));
+    const stop = new AbortController();
+    const run = s.reporter({ now: () => now, untilCaughtUp: false }).run(stop.signal);
+    await eventually(() => s.source.waiting, "the reporter to wait at the end of the log");
+    const behind = await metric(s.registry, "tenant_events_reporter_stream_lag_seconds");
+    expect(behind).toBeGreaterThan(60 * 86_400);
+    now += STREAM_LAG_IDLE_AFTER_MS;
+    expect(await metric(s.registry, "tenant_events_reporter_stream_lag_seconds")).toBe(0);
+    stop.abort();
+    await run;
   });
 
   it("saves each batch's cursor only after its acknowledgement, covering the filtered events before it", async () => {
