@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { VERSION } from "./version.js";
 import { Command, Option } from "commander";
 import { UsageError } from "./usage-error.js";
 import { parseAuditLogSpec, parseDuration, parsePositiveInt } from "./parsers.js";
@@ -325,5 +325,3 @@ export function buildProgram(): Command {
     program.addCommand(finish(command));
   return program;
 }
-
-const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;

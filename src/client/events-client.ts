@@ -6,8 +6,10 @@ import type { CursorMode as CursorModeName } from "../auditlog/audit-log.js";
 import { AuthServiceClient, CursorMode, type StreamEvent } from "../gen/auth/auth.js";
 import { bearerMetadata } from "../grpc/bearer-auth.js";
 import { fromServiceError, isServiceError } from "../grpc/status.js";
+import { clientRpcMetrics, RpcMetrics } from "../grpc/rpc-metrics.js";
 import { channelCredentials, type ClientTlsOptions } from "../grpc/tls.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
+import type { Registry } from "../observability/metrics.js";
 import { backoffDelay, resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
 
 export interface EventsClientOptions {
@@ -19,6 +21,8 @@ export interface EventsClientOptions {
   backoff?: BackoffOptions;
   /** Default silentLogger. */
   logger?: Logger;
+  /** Where per-RPC metrics go (`grpc_client_*`); default none recorded. */
+  registry?: Registry;
   /**
    * Extra grpc-js channel options, overriding the defaults: reconnect backoff as `backoff`, keepalive
    * pings every 60 s with a 20 s timeout.
@@ -158,6 +162,7 @@ export async function createEventsClient(
     // A following stream is quiet while the log is; pings tell a dead server from a quiet one.
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 20_000,
+    ...(options.registry && { interceptors: [clientRpcMetrics(new RpcMetrics(options.registry, "client"))] }),
     ...options.channelOptions,
   });
   return new EventsClient(client, backoff, options);

@@ -11,16 +11,19 @@ export abstract class DomainError extends Error {
   }
 }
 
-export type ErrorKind =
-  | "invalid-argument"
-  | "unauthenticated"
-  | "permission-denied"
-  | "not-found"
-  | "resource-exhausted"
-  | "failed-precondition"
-  | "data-loss"
-  | "unavailable"
-  | "internal";
+export const ERROR_KINDS = [
+  "invalid-argument",
+  "unauthenticated",
+  "permission-denied",
+  "not-found",
+  "resource-exhausted",
+  "failed-precondition",
+  "data-loss",
+  "unavailable",
+  "internal",
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Bad request: malformed cursor, invalid event, bad flag value. */
 export class InvalidArgumentError extends DomainError {

@@ -10,8 +10,10 @@ import { HealthImplementation } from "grpc-health-check";
 import type { Writable } from "node:stream";
 import { FailedPreconditionError } from "../errors/errors.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
+import type { Registry } from "../observability/metrics.js";
 import { assertListenAllowed, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { addReflection } from "./reflection.js";
+import { RpcMetrics, serverRpcMetrics } from "./rpc-metrics.js";
 import { endStream } from "./server-stream.js";
 import { serverCredentials, type ServerTlsOptions } from "./tls.js";
 
@@ -32,6 +34,8 @@ export interface GrpcServerOptions {
   protoFiles: readonly string[];
   /** Default silentLogger. */
   logger?: Logger;
+  /** Where per-RPC metrics go (`grpc_server_*`, see rpc-metrics.ts); default none recorded. */
+  registry?: Registry;
   /**
    * Extra grpc-js server options; they override the connection defaults (60 s ping, 20 s timeout, idle
    * connections closed after 5 minutes).
@@ -69,12 +73,18 @@ export class GrpcServer {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdownController = new AbortController();
   private readonly logger: Logger;
+  private readonly rpcMetrics: RpcMetrics | undefined;
   private boundPort: number | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: GrpcServerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.server = new Server({ ...SERVER_KEEPALIVE, ...options.channelOptions });
+    this.rpcMetrics = options.registry && new RpcMetrics(options.registry, "server");
+    this.server = new Server({
+      ...SERVER_KEEPALIVE,
+      ...options.channelOptions,
+      interceptors: this.rpcMetrics ? [serverRpcMetrics(this.rpcMetrics)] : [],
+    });
     const registrar = { addService: this.addService.bind(this) };
     this.health.addToServer(registrar);
     addReflection(registrar, options.protoFiles);
@@ -109,6 +119,7 @@ export class GrpcServer {
       const handler = (implementation[key] ?? implementation[method.originalName ?? ""]) as
         UntypedHandleCall | undefined;
       if (handler === undefined) continue;
+      this.rpcMetrics?.initialize(method);
       tracked[key] = method.responseStream ? this.trackStreams(handler) : handler;
     }
     this.server.addService(definition, tracked);

@@ -23,6 +23,17 @@ export function counter<L extends string = string>(registry: Registry, spec: Met
   return new Counter<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [registry] });
 }
 
+/**
+ * Creates the given series at 0, so `rate()` and `increase()` have a sample before the first increment
+ * and an alert on a rare event (a data loss gap, a refused batch) can fire on its first occurrence.
+ */
+export function startAtZero<L extends string>(
+  metric: Counter<L>,
+  labelSets: readonly Partial<Record<L, string>>[],
+): void {
+  for (const labels of labelSets) metric.labels(labels).inc(0);
+}
+
 export function gauge<L extends string = string>(
   registry: Registry,
   spec: MetricSpec<L> & { collect?: (this: Gauge<L>) => void },

@@ -1,9 +1,9 @@
-import { counter, gauge, type Registry } from "../observability/metrics.js";
+import { counter, gauge, startAtZero, type Registry } from "../observability/metrics.js";
 import type { StreamLag } from "./stream-lag.js";
 
 /** The reporter's counters (the consecutive-failure gauge lives in SubmissionHealth). */
 export function reporterMetrics(registry: Registry, lag: StreamLag) {
-  return {
+  const metrics = {
     consumed: counter(registry, {
       name: "tenant_events_reporter_events_consumed_total",
       help: "Audit events read from the events server.",
@@ -33,6 +33,8 @@ export function reporterMetrics(registry: Registry, lag: StreamLag) {
       help: "Checkpoints saved, after acknowledged batches or runs of filtered-out events.",
     }),
   };
+  startAtZero(metrics.rejected, [{ reason: "invalid" }, { reason: "oversize" }]);
+  return metrics;
 }
 
 export type ReporterMetrics = ReturnType<typeof reporterMetrics>;

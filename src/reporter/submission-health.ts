@@ -1,6 +1,6 @@
-import { isDomainError } from "../errors/errors.js";
+import { ERROR_KINDS, isDomainError } from "../errors/errors.js";
 import type { Logger } from "../observability/logger.js";
-import { counter, gauge, type Registry } from "../observability/metrics.js";
+import { counter, gauge, startAtZero, type Registry } from "../observability/metrics.js";
 
 /**
  * Tracks consecutive failed submissions: the gauge `tenant_events_reporter_consecutive_failures` always,
@@ -27,6 +27,10 @@ export class SubmissionHealth {
       labelNames: ["kind"],
     });
     this.#consecutive.set(0);
+    startAtZero(
+      this.#failures,
+      [...ERROR_KINDS, "other"].map((kind) => ({ kind })),
+    );
   }
 
   get consecutiveFailures(): number {

@@ -53,6 +53,7 @@ export async function startEventsServer(
     authenticated: authenticator !== undefined || options.tls?.clientCaPath !== undefined,
     protoFiles: ["auth/auth.proto"],
     logger: options.logger,
+    registry: options.registry,
   });
   server.addService(
     AUTH_SERVICE_DEFINITION,

@@ -1,5 +1,5 @@
 import type { Counter, Gauge } from "prom-client";
-import { counter, gauge, type Registry } from "../observability/metrics.js";
+import { counter, gauge, startAtZero, type Registry } from "../observability/metrics.js";
 
 /** The events server's metrics. */
 export interface StreamMetrics {
@@ -9,8 +9,18 @@ export interface StreamMetrics {
   streamsEnded: Counter<"status">;
 }
 
+/** The ends worth alerting on, created at 0. */
+const STREAM_ENDS = [
+  "OK",
+  "CLIENT_GONE",
+  "UNAVAILABLE",
+  "DATA_LOSS",
+  "INVALID_ARGUMENT",
+  "RESOURCE_EXHAUSTED",
+];
+
 export function streamMetrics(registry: Registry): StreamMetrics {
-  return {
+  const metrics: StreamMetrics = {
     eventsStreamed: counter(registry, {
       name: "tenant_events_server_events_streamed_total",
       help: "Audit events written to StreamEvents calls.",
@@ -25,4 +35,9 @@ export function streamMetrics(registry: Registry): StreamMetrics {
       labelNames: ["status"],
     }),
   };
+  startAtZero(
+    metrics.streamsEnded,
+    STREAM_ENDS.map((status) => ({ status })),
+  );
+  return metrics;
 }

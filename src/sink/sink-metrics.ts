@@ -1,5 +1,6 @@
 import type { Counter } from "prom-client";
-import { counter, type Registry } from "../observability/metrics.js";
+import { ERROR_KINDS } from "../errors/errors.js";
+import { counter, startAtZero, type Registry } from "../observability/metrics.js";
 
 /** Metrics shared by the sinks, labelled with `sink` ("duckdb", "timestream", "postgres"). */
 export interface SinkMetrics {
@@ -13,8 +14,9 @@ export interface SinkMetrics {
   readonly rejectedRecords: Counter<"sink" | "cause">;
 }
 
-export function sinkMetrics(registry: Registry): SinkMetrics {
-  return {
+/** The sink's metrics, every series of `sink` created at 0. */
+export function sinkMetrics(registry: Registry, sink: "duckdb" | "timestream" | "postgres"): SinkMetrics {
+  const metrics: SinkMetrics = {
     written: counter(registry, {
       name: "tenant_events_sink_items_written_total",
       help: "Events and usage reports durably accepted by the sink (re-sent duplicates included).",
@@ -36,4 +38,18 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
       labelNames: ["sink", "cause"],
     }),
   };
+  startAtZero(metrics.written, [
+    { sink, item: "event" },
+    { sink, item: "usage_report" },
+  ]);
+  startAtZero(
+    metrics.failedBatches,
+    ERROR_KINDS.map((reason) => ({ sink, reason })),
+  );
+  startAtZero(metrics.retries, [{ sink }]);
+  startAtZero(
+    metrics.rejectedRecords,
+    ["duplicate", "retention", "future", "other"].map((cause) => ({ sink, cause })),
+  );
+  return metrics;
 }

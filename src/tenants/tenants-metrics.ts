@@ -1,5 +1,5 @@
 import type { Counter, Histogram } from "prom-client";
-import { counter, histogram, type Registry } from "../observability/metrics.js";
+import { counter, histogram, startAtZero, type Registry } from "../observability/metrics.js";
 
 /** Which call a metric is about. */
 export type Rpc = "submit_events" | "submit_usage_reports";
@@ -28,8 +28,9 @@ export interface TenantsMetrics {
   readonly rateLimitedEvents: Counter<"tenant">;
 }
 
-export function tenantsMetrics(registry: Registry): TenantsMetrics {
-  return {
+/** The service's metrics; each configured tenant's counters start at 0 (accepted batches, writes). */
+export function tenantsMetrics(registry: Registry, tenants: readonly string[] = []): TenantsMetrics {
+  const metrics: TenantsMetrics = {
     batches: counter(registry, {
       name: "tenant_events_tenants_batches_total",
       help: "Batches submitted to the tenants service, by call, tenant, result and rejection reason.",
@@ -57,4 +58,16 @@ export function tenantsMetrics(registry: Registry): TenantsMetrics {
       labelNames: ["tenant"],
     }),
   };
+  const rpcs: Rpc[] = ["submit_events", "submit_usage_reports"];
+  startAtZero(
+    metrics.batches,
+    tenants.flatMap((tenant) => rpcs.map((rpc) => ({ rpc, tenant, result: "accepted", reason: "" }))),
+  );
+  for (const written of [metrics.eventsWritten, metrics.usageReportsWritten, metrics.rateLimitedEvents]) {
+    startAtZero(
+      written,
+      tenants.map((tenant) => ({ tenant })),
+    );
+  }
+  return metrics;
 }

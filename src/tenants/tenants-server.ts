@@ -51,6 +51,7 @@ export async function startTenantsServer(sink: Sink, options: TenantsServerOptio
     authenticated: true,
     protoFiles: ["tenants/tenants.proto"],
     logger: options.logger,
+    registry: options.registry,
     channelOptions: { "grpc.max_receive_message_length": maxBatchBytes + TRANSPORT_SLACK_BYTES },
   });
   const { definition, implementation } = createTenantsService(

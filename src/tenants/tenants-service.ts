@@ -51,7 +51,7 @@ export function createTenantsService(
 ): TenantsServiceRegistration {
   const settings = tenantsSettings(options);
   const logger = settings.logger ?? silentLogger;
-  const metrics = tenantsMetrics(settings.registry ?? newRegistry());
+  const metrics = tenantsMetrics(settings.registry ?? newRegistry(), settings.tokens.tenants);
   const limiter = new TenantRateLimiter(settings.rateLimit, settings.now);
 
   /** Runs the steps shared by both calls, recording the outcome. */

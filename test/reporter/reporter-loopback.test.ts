@@ -25,7 +25,7 @@ afterEach(async () => {
 const activeLines = [0, 1, 3, 6, 7, 8, 9, 10, 11, 12, 14, 17, 19];
 const uidOf = (line: number): string => (JSON.parse(fixtureLines[line] as string) as { uid: string }).uid;
 
-async function pipeline(log: MemoryAuditLog, tenantsToken = "tenant-token") {
+async function pipeline(log: MemoryAuditLog, tenantsToken = "tenant-token", maxInFlightBatches?: number) {
   const dir = await mkdtemp(join(tmpdir(), "reporter-loopback-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const events = await startEventsServer(log, { listen: "127.0.0.1:0", token: "events-token" });
@@ -47,6 +47,7 @@ async function pipeline(log: MemoryAuditLog, tenantsToken = "tenant-token") {
     untilCaughtUp: true,
     batchSize: 4,
     retry: { initialDelay: 5, maxDelay: 20 },
+    maxInFlightBatches,
   });
   return { tenants, reporter, cursorPath };
 }
@@ -91,7 +92,8 @@ describe("Reporter over loopback gRPC (events server → reporter → tenants st
   });
 
   it("stops with PERMISSION_DENIED and no checkpoint when the tenants service refuses its token", async () => {
-    const { reporter, cursorPath, tenants } = await pipeline(logWithFixtures(), "wrong-token");
+    // One batch in flight: with two, the second may be on its way before the first refusal arrives.
+    const { reporter, cursorPath, tenants } = await pipeline(logWithFixtures(), "wrong-token", 1);
     await expect(reporter.run(new AbortController().signal)).rejects.toBeInstanceOf(PermissionDeniedError);
     expect(tenants.calls).toBe(1);
     await expect(readFile(cursorPath, "utf8")).rejects.toThrow(/ENOENT/);

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
 import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "./clock.js";
-import { dynamoMetrics } from "./metrics.js";
+import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
 import { ReaderPool } from "./reader-pool.js";
 import { streamTable, type SessionConfig, type SessionOptions } from "./stream-session.js";
 import type { StreamsClient } from "./streams-client.js";
@@ -112,6 +112,7 @@ export class DynamoAuditLog implements AuditLog {
       maxReadersPerShard: options.maxReadersPerShard ?? 2,
       metrics: this.config.metrics,
     });
+    initializeDynamoMetrics(this.config.metrics, options.table);
   }
 
   streamEvents(cursor: Cursor, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<StreamEvent> {

@@ -1,5 +1,5 @@
 import type { Counter, Gauge } from "prom-client";
-import { counter, gauge, type Registry } from "../../observability/metrics.js";
+import { counter, gauge, startAtZero, type Registry } from "../../observability/metrics.js";
 
 export interface DynamoMetrics {
   getRecordsCalls: Counter<"table">;
@@ -69,4 +69,16 @@ export function dynamoMetrics(registry: Registry): DynamoMetrics {
       labelNames: ["table"],
     }),
   };
+}
+
+/** Creates a table's counters at 0, so rates and the data-loss alert work before the first increment. */
+export function initializeDynamoMetrics(metrics: DynamoMetrics, table: string): void {
+  startAtZero(metrics.getRecordsCalls, [{ table }]);
+  startAtZero(
+    metrics.records,
+    ["event", "skipped", "invalid"].map((outcome) => ({ table, outcome })),
+  );
+  startAtZero(metrics.iteratorRenewals, [{ table }]);
+  startAtZero(metrics.dataLossGaps, [{ table }]);
+  startAtZero(metrics.sharedPages, [{ table }]);
 }

@@ -1,3 +1,5 @@
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { AuditLog } from "../../auditlog/audit-log.js";
@@ -6,7 +8,7 @@ import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.j
 import { createEventsClient } from "../../client/events-client.js";
 import { generateEvents } from "../../generate/index.js";
 import type { Logger } from "../../observability/logger.js";
-import { newRegistry, type Registry } from "../../observability/metrics.js";
+import type { Registry } from "../../observability/metrics.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
@@ -62,7 +64,7 @@ export async function run(flags: DemoFlags): Promise<number> {
   const chartFile = join(data, "mau.svg");
   const startMetrics = metricsFromFlags(flags);
 
-  const registry = newRegistry();
+  const registry = processRegistry({ version: VERSION, command: "demo" });
   const aws = {
     ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
     ...(flags.region === undefined ? {} : { region: flags.region }),
@@ -127,9 +129,10 @@ async function runPipeline(parts: PipelineParts): Promise<void> {
     logger,
     registry,
   });
-  const source = await createEventsClient(`127.0.0.1:${events.port}`, { logger });
+  const source = await createEventsClient(`127.0.0.1:${events.port}`, { logger, registry });
   const submitter = await createGrpcSubmitter(`127.0.0.1:${tenants.port}`, {
     token: parts.credentials.tenantToken,
+    registry,
   });
   const stop = abortOnSignals();
   const progress = startProgress(registry, parts.follow);

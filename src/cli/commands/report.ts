@@ -1,6 +1,7 @@
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
-import { newRegistry } from "../../observability/metrics.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
@@ -60,15 +61,17 @@ export async function run(flags: ReportFlags): Promise<number> {
   parseListenAddress(flags.tenants);
   const startMetrics = metricsFromFlags(flags);
 
-  const registry = newRegistry();
+  const registry = processRegistry({ version: VERSION, command: "report" });
   const source = await createEventsClient(flags.server, {
     token: serverToken,
     tls: flags.serverTlsCa === undefined ? undefined : { caPath: flags.serverTlsCa },
     logger,
+    registry,
   });
   const submitter = await createGrpcSubmitter(flags.tenants, {
     token: tenantToken,
     tls: flags.tenantsTlsCa === undefined ? undefined : { caPath: flags.tenantsTlsCa },
+    registry,
   });
   const reporter = new Reporter({
     source,

@@ -1,6 +1,7 @@
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 import type { StartPosition } from "../../auditlog/audit-log.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
-import { newRegistry } from "../../observability/metrics.js";
 import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
 import { startEventsServer } from "../../server/events-server.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
@@ -37,7 +38,7 @@ export async function run(flags: ServeFlags): Promise<number> {
   // On DynamoDB the streams share one reader a shard; the log itself keeps to AWS's advice of at most
   // two readers a shard, so the stream bound is the same for both logs.
   const maxStreams = flags.maxStreams ?? DEFAULT_MAX_STREAMS;
-  const registry = newRegistry();
+  const registry = processRegistry({ version: VERSION, command: "serve" });
   const auditLog = await openAuditLog(flags.auditLog, {
     start: flags.start,
     pollIntervalMs: flags.pollInterval,

@@ -1,4 +1,5 @@
-import { newRegistry } from "../../observability/metrics.js";
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 import { openSink } from "../../sink/open-sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
@@ -32,7 +33,7 @@ export async function run(flags: TenantsFlags): Promise<number> {
   const tls = serverTlsFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);
   const tokens = await loadTenantTokens(flags.tenantTokens);
-  const registry = newRegistry();
+  const registry = processRegistry({ version: VERSION, command: "tenants" });
   const sink = await openSink(flags.sink, {
     logger,
     registry,

@@ -14,7 +14,9 @@ import {
 } from "../../gen/tenants/tenants.js";
 import { bearerMetadata } from "../../grpc/bearer-auth.js";
 import { fromServiceError, isServiceError } from "../../grpc/status.js";
+import { clientRpcMetrics, RpcMetrics } from "../../grpc/rpc-metrics.js";
 import { channelCredentials, type ClientTlsOptions } from "../../grpc/tls.js";
+import type { Registry } from "../../observability/metrics.js";
 import type { SubmitOptions, Submitter } from "./submitter.js";
 
 export interface GrpcSubmitterOptions {
@@ -92,8 +94,17 @@ export class GrpcSubmitter implements Submitter {
  */
 export async function createGrpcSubmitter(
   address: string,
-  options: GrpcSubmitterOptions & { tls?: ClientTlsOptions; channelOptions?: ChannelOptions } = {},
+  options: GrpcSubmitterOptions & {
+    tls?: ClientTlsOptions;
+    channelOptions?: ChannelOptions;
+    /** Where per-RPC metrics go (`grpc_client_*`); default none recorded. */
+    registry?: Registry;
+  } = {},
 ): Promise<GrpcSubmitter> {
   const credentials = await channelCredentials(options.tls);
-  return new GrpcSubmitter(new TenantsServiceClient(address, credentials, options.channelOptions), options);
+  const channelOptions: ChannelOptions = {
+    ...(options.registry && { interceptors: [clientRpcMetrics(new RpcMetrics(options.registry, "client"))] }),
+    ...options.channelOptions,
+  };
+  return new GrpcSubmitter(new TenantsServiceClient(address, credentials, channelOptions), options);
 }

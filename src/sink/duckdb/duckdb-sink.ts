@@ -78,7 +78,7 @@ export class DuckDbSink implements Sink {
         writer,
         options.now ?? (() => new Date()),
         options.logger ?? silentLogger,
-        sinkMetrics(options.registry ?? newRegistry()),
+        sinkMetrics(options.registry ?? newRegistry(), "duckdb"),
       );
       sink.logger.info({ path }, "duckdb sink open");
       return sink;

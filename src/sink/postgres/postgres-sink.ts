@@ -97,7 +97,7 @@ export class PostgresSink implements Sink {
         name,
         options.now ?? (() => new Date()),
         logger,
-        sinkMetrics(options.registry ?? newRegistry()),
+        sinkMetrics(options.registry ?? newRegistry(), "postgres"),
         options.partitionLockTimeoutMs ?? 5_000,
       );
       await sink.createAhead();

@@ -120,7 +120,7 @@ export class TimestreamSink implements Sink {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
-    this.metrics = sinkMetrics(options.registry ?? newRegistry());
+    this.metrics = sinkMetrics(options.registry ?? newRegistry(), "timestream");
   }
 
   write(tenant: string, events: readonly Event[]): Promise<WriteResult> {
