@@ -19,6 +19,24 @@ export function parseDuration(value: string): number {
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] as string] ?? 0), 0));
 }
 
+/** A duration in ms the way `parseDuration` reads it and help shows it: 400ms, 5s, 1m30s, 1h. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms % 1000 !== 0) return `${ms}ms`;
+  let rest = ms / 1000;
+  let text = "";
+  for (const [unit, size] of [
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return text;
+}
+
 export function parsePositiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
     throw new CommanderInvalidArgument("expected a positive whole number.");

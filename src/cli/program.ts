@@ -1,7 +1,8 @@
+import { helpAfterOptions } from "./help-text.js";
 import { VERSION } from "./version.js";
 import { Command, Option } from "commander";
 import { UsageError } from "./usage-error.js";
-import { parseAuditLogSpec, parseDuration, parsePositiveInt } from "./parsers.js";
+import { formatDuration, parseAuditLogSpec, parseDuration, parsePositiveInt } from "./parsers.js";
 
 /** Every option of every command can also be given as TENANT_EVENTS_<OPTION_NAME> (e.g. TENANT_EVENTS_LISTEN). */
 export const ENV_PREFIX = "TENANT_EVENTS_";
@@ -30,7 +31,10 @@ function opt(
   option.env(envName(option));
   if (typeof parseOrDefault === "function") {
     option.argParser(parseOrDefault);
-    if (defaultValue !== undefined) option.default(defaultValue);
+    // A duration's default is shown as one would type it ("5s"), not as its milliseconds.
+    if (defaultValue !== undefined && parseOrDefault === parseDuration && typeof defaultValue === "number") {
+      option.default(defaultValue, formatDuration(defaultValue));
+    } else if (defaultValue !== undefined) option.default(defaultValue);
   } else if (parseOrDefault !== undefined) {
     option.default(parseOrDefault);
   }
@@ -40,6 +44,7 @@ function opt(
 /** Settings every subcommand needs (addCommand does not inherit them). */
 function finish(command: Command): Command {
   return command
+    .addHelpText("after", helpAfterOptions(command.name()))
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
     .hook("preAction", (cmd) => applyBooleanEnv(cmd));
@@ -175,6 +180,13 @@ export function buildProgram(): Command {
             .argParser(parseAuditLogSpec)
             .makeOptionMandatory(),
         )
+        .addOption(
+          opt(
+            "--enable-stream",
+            "DynamoDB: turn on a NEW_IMAGE stream on an existing table that has none (otherwise refused, never changed)",
+            false,
+          ),
+        )
         .action((options: Record<string, unknown>) => run("ingest", options)),
     ),
   );
@@ -226,7 +238,12 @@ export function buildProgram(): Command {
   const mau = logOptions(
     new Command("mau")
       .description("monthly active users per month and protocol, from a sink")
-      .addOption(opt("--sink <spec>", "sink: duckdb:PATH or timestream:DATABASE/TABLE").makeOptionMandatory())
+      .addOption(
+        opt(
+          "--sink <spec>",
+          "sink: duckdb:PATH, postgres://USER@HOST/DB or timestream:DATABASE/TABLE",
+        ).makeOptionMandatory(),
+      )
       .addOption(
         opt(
           "--month <YYYY-MM[..YYYY-MM]>",
@@ -252,7 +269,12 @@ export function buildProgram(): Command {
   const tenants = logOptions(
     new Command("tenants")
       .description("tenants service: authenticates reporters, validates and stores their batches in a sink")
-      .addOption(opt("--sink <spec>", "sink: duckdb:PATH or timestream:DATABASE/TABLE").makeOptionMandatory())
+      .addOption(
+        opt(
+          "--sink <spec>",
+          "sink: duckdb:PATH, postgres://USER@HOST/DB or timestream:DATABASE/TABLE",
+        ).makeOptionMandatory(),
+      )
       .addOption(
         opt(
           "--tenant-tokens <file>",
@@ -310,7 +332,12 @@ export function buildProgram(): Command {
       )
       .addOption(opt("--users <n>", "users in the generated events", parsePositiveInt, 150))
       .addOption(
-        opt("--months <n>", "months of generated events, up to the current one", parsePositiveInt, 3),
+        opt(
+          "--months <n>",
+          "full months of generated events, ending with last month (only when there is no audit log yet)",
+          parsePositiveInt,
+          3,
+        ),
       )
       .addOption(opt("--seed <n>", "seed of the generated events", parsePositiveInt, 1))
       .addOption(opt("--follow", "keep running and reporting new events until SIGTERM", false))

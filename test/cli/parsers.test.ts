@@ -1,5 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { parseAuditLogSpec, parseDuration, parsePositiveInt } from "../../src/cli/parsers.js";
+import { formatDuration, parseAuditLogSpec, parseDuration, parsePositiveInt } from "../../src/cli/parsers.js";
+import fc from "fast-check";
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0s"],
+    [400, "400ms"],
+    [1500, "1500ms"],
+    [5000, "5s"],
+    [90_000, "1m30s"],
+    [3_600_000, "1h"],
+    [3_661_000, "1h1m1s"],
+  ])("%d ms is %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it("reads back as the same duration", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 10 * 86_400_000 }), (ms) => {
+        expect(parseDuration(formatDuration(ms))).toBe(ms);
+      }),
+    );
+  });
+});
 
 describe("parseDuration", () => {
   it.each([

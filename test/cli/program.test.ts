@@ -29,6 +29,18 @@ describe("tenant-events CLI", () => {
     expect(result.stderr).toMatch(/expected "file:DIR" or "dynamodb:TABLE"/);
   });
 
+  it("refuses to serve a file audit log whose directory does not exist, before saying ready", async () => {
+    const result = await runCli([
+      "serve",
+      "--audit-log",
+      "file:./no-such-audit-log-dir",
+      "--listen",
+      "127.0.0.1:0",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("error: --audit-log file:./no-such-audit-log-dir: no such directory\n");
+  });
+
   it("reads an option from its environment variable", async () => {
     const result = await runCli(["serve"], { env: { TENANT_EVENTS_AUDIT_LOG: "nope" } });
     expect(result.code).toBe(2);

@@ -18,6 +18,11 @@ export interface IngestOptions extends ItemOptions {
   logger?: Logger;
   /** Waiting for a new table to become ACTIVE gives up after this long. Default 120 000 ms. */
   activeTimeoutMs?: number;
+  /**
+   * Turn on a NEW_IMAGE stream on an existing table that has none (an `UpdateTable` on a table someone
+   * else owns). Default false: such a table is refused, never changed.
+   */
+  enableStream?: boolean;
 }
 
 export interface IngestResult {
@@ -93,14 +98,16 @@ export async function ingestEventLines(
 
 /**
  * Creates the table as Teleport does (hash SessionID S, range EventIndex N, the `timesearchV2` index on
- * CreatedAtDate S + CreatedAt N, on-demand billing) with a NEW_IMAGE stream; on an existing table without
- * a stream, enables one (Teleport does not).
- * @throws FailedPreconditionError when the existing stream's view type lacks the new image.
+ * CreatedAtDate S + CreatedAt N, on-demand billing) with a NEW_IMAGE stream. An existing table is never
+ * changed unless asked: without a stream it is refused, or given one with `enableStream` (Teleport does not
+ * turn one on itself).
+ * @throws FailedPreconditionError when the existing table has no stream (and `enableStream` is not set), or
+ *   its stream's view type lacks the new image.
  */
 export async function ensureEventsTable(
   client: DynamoDBClient,
   table: string,
-  options: Pick<IngestOptions, "logger" | "activeTimeoutMs"> = {},
+  options: Pick<IngestOptions, "logger" | "activeTimeoutMs" | "enableStream"> = {},
 ): Promise<"created" | "stream-enabled" | "ready"> {
   const logger = options.logger ?? silentLogger;
   const existing = await describe(client, table);
@@ -145,6 +152,13 @@ export async function ensureEventsTable(
     throw new FailedPreconditionError(
       `the stream of table ${table} has view type ${stream.StreamViewType ?? "unknown"}: ` +
         `audit events need NEW_IMAGE (disable the stream and enable it with NEW_IMAGE)`,
+    );
+  }
+  if (options.enableStream !== true) {
+    throw new FailedPreconditionError(
+      `table ${table} has no stream, so the events written would never reach the events server; ` +
+        `ingest does not change an existing table unless asked: pass --enable-stream to turn on a ` +
+        `NEW_IMAGE stream, or enable it yourself`,
     );
   }
   await call("UpdateTable", table, () =>

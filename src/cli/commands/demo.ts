@@ -1,5 +1,3 @@
-import { processRegistry } from "../../observability/process-metrics.js";
-import { VERSION } from "../version.js";
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { AuditLog } from "../../auditlog/audit-log.js";
@@ -24,6 +22,8 @@ import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK } from "../usage-error.js";
 import { run as runMau } from "./mau.js";
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 
 interface DemoFlags extends LogFlags {
   data: string;
@@ -186,7 +186,13 @@ function startProgress(registry: Registry, follow: boolean): { stop: () => void 
 /** Writes synthetic events into a file audit log unless it already holds day files. */
 async function generateIfEmpty(dir: string, flags: DemoFlags): Promise<void> {
   const existing = await readdir(dir).catch(() => [] as string[]);
-  if (existing.some((name) => name.endsWith(".log"))) return;
+  if (existing.some((name) => name.endsWith(".log"))) {
+    process.stderr.write(
+      `using the audit events already in ${dir} (--events, --months and --seed shape a new demo only: ` +
+        `delete the directory to generate again)\n`,
+    );
+    return;
+  }
   const start = monthsAgo(flags.months);
   process.stderr.write(
     `generating ${flags.events} audit events over ${flags.months} months from ${start}…\n`,

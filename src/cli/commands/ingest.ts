@@ -6,6 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from "../usage-error.js";
 
 interface IngestFlags extends LogFlags {
   auditLog: AuditLogSpec;
+  enableStream: boolean;
   endpoint?: string;
   region?: string;
 }
@@ -38,7 +39,7 @@ export async function run(flags: IngestFlags): Promise<number> {
       const result = await ingestEventLines(
         { table: flags.auditLog.table, endpoint: flags.endpoint, region: flags.region },
         lines,
-        { logger },
+        { logger, enableStream: flags.enableStream },
       );
       for (const invalid of result.invalidLines.slice(0, 100)) {
         process.stderr.write(`line ${invalid.line}: ${invalid.reason}\n`);

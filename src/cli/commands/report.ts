@@ -1,5 +1,3 @@
-import { processRegistry } from "../../observability/process-metrics.js";
-import { VERSION } from "../version.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
@@ -12,6 +10,8 @@ import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret, readSecretBytes } from "../secrets.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK, UsageError } from "../usage-error.js";
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 
 interface ReportFlags extends LogFlags {
   server: string;

@@ -1,5 +1,4 @@
-import { processRegistry } from "../../observability/process-metrics.js";
-import { VERSION } from "../version.js";
+import { stat } from "node:fs/promises";
 import type { StartPosition } from "../../auditlog/audit-log.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
@@ -13,7 +12,9 @@ import {
   serverTlsFromFlags,
   type ServerTlsFlags,
 } from "../server-flags.js";
-import { EXIT_OK } from "../usage-error.js";
+import { EXIT_OK, UsageError } from "../usage-error.js";
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 
 interface ServeFlags extends LogFlags, ServerTlsFlags {
   auditLog: AuditLogSpec;
@@ -38,6 +39,7 @@ export async function run(flags: ServeFlags): Promise<number> {
   // On DynamoDB the streams share one reader a shard; the log itself keeps to AWS's advice of at most
   // two readers a shard, so the stream bound is the same for both logs.
   const maxStreams = flags.maxStreams ?? DEFAULT_MAX_STREAMS;
+  if (flags.auditLog.kind === "file") await assertDirectory(flags.auditLog.dir);
   const registry = processRegistry({ version: VERSION, command: "serve" });
   const auditLog = await openAuditLog(flags.auditLog, {
     start: flags.start,
@@ -71,4 +73,16 @@ export async function run(flags: ServeFlags): Promise<number> {
     stop.dispose();
     await auditLog.close();
   }
+}
+
+/**
+ * A file audit log's directory must exist when the server starts: otherwise every stream would wait on a
+ * path that may never appear (a typo, an unmounted volume) while health says SERVING.
+ */
+async function assertDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") throw new UsageError(`--audit-log file:${dir}: no such directory`);
+    throw new UsageError(`--audit-log file:${dir}: cannot read it (${err.code ?? err.message})`);
+  });
+  if (!info.isDirectory()) throw new UsageError(`--audit-log file:${dir}: not a directory`);
 }

@@ -1,5 +1,3 @@
-import { processRegistry } from "../../observability/process-metrics.js";
-import { VERSION } from "../version.js";
 import { openSink } from "../../sink/open-sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
@@ -11,6 +9,8 @@ import {
   type ServerTlsFlags,
 } from "../server-flags.js";
 import { EXIT_OK } from "../usage-error.js";
+import { processRegistry } from "../../observability/process-metrics.js";
+import { VERSION } from "../version.js";
 
 interface TenantsFlags extends LogFlags, ServerTlsFlags {
   sink: string;

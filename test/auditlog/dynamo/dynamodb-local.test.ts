@@ -142,7 +142,7 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
     expect(again).toEqual({ written: 0, duplicates: withSession.length });
   });
 
-  it("creates the table in Teleport's schema with a NEW_IMAGE stream, and enables a stream on an existing table", async () => {
+  it("creates the table in Teleport's schema with a NEW_IMAGE stream; enables a stream on an existing table only when asked", async () => {
     const client = new DynamoDBClient(local.clientConfig);
     try {
       const table = newTable();
@@ -162,7 +162,16 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
 
       const bare = newTable();
       await createBareTable(client, bare);
-      expect(await ensureEventsTable(client, bare)).toBe("stream-enabled");
+      await expect(ensureEventsTable(client, bare)).rejects.toThrow(
+        new FailedPreconditionError(
+          `table ${bare} has no stream, so the events written would never reach the events server; ` +
+            `ingest does not change an existing table unless asked: pass --enable-stream to turn on a ` +
+            `NEW_IMAGE stream, or enable it yourself`,
+        ),
+      );
+      const untouched = (await client.send(new DescribeTableCommand({ TableName: bare }))).Table;
+      expect(untouched?.StreamSpecification?.StreamEnabled ?? false).toBe(false);
+      expect(await ensureEventsTable(client, bare, { enableStream: true })).toBe("stream-enabled");
       const enabled = (await client.send(new DescribeTableCommand({ TableName: bare }))).Table;
       expect(enabled?.StreamSpecification?.StreamViewType).toBe("NEW_IMAGE");
     } finally {
