@@ -24,6 +24,15 @@ export interface AuditLog {
    */
   streamEvents(cursor: Cursor, signal: AbortSignal, options?: StreamOptions): AsyncIterable<StreamEvent>;
 
+  /**
+   * Checks once, at start-up, what would make every stream fail (a missing table, no stream, no
+   * permission, no region or credentials), so a server can refuse to start instead of saying SERVING.
+   * Optional: a log with nothing to check omits it.
+   * @throws FailedPreconditionError or NotFoundError for such a problem; UnavailableError when the
+   *   backing service cannot be reached right now (worth retrying, not a reason to stop)
+   */
+  verify?(): Promise<void>;
+
   /** Releases resources (file handles, clients). */
   close(): Promise<void>;
 }

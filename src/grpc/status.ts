@@ -51,6 +51,11 @@ export interface ErrorStatus {
  * the details, stack included, go only to the log under the same reference.
  */
 export function toStatus(err: unknown, logger: Logger): ErrorStatus {
+  if (isDomainError(err) && err.kind === "failed-precondition") {
+    // The server's own setup (AWS permissions, a disabled stream, a sink's schema): its operator must act.
+    logger.error({ code: Status[CODE_FOR_KIND[err.kind]], message: err.message }, "call failed");
+    return { code: CODE_FOR_KIND[err.kind], details: err.message };
+  }
   if (isDomainError(err) && err.kind !== "internal") {
     logger.debug({ code: Status[CODE_FOR_KIND[err.kind]], message: err.message }, "call failed");
     return { code: CODE_FOR_KIND[err.kind], details: err.message };

@@ -41,6 +41,33 @@ describe("tenant-events CLI", () => {
     expect(result.stderr).toBe("error: --audit-log file:./no-such-audit-log-dir: no such directory\n");
   });
 
+  it.each([
+    ["no region", { AWS_REGION: "", AWS_DEFAULT_REGION: "" }, /not configured \(Region .*\); set the region/],
+    [
+      "no credentials",
+      { AWS_REGION: "eu-west-1" },
+      /not configured \(.*credentials.*\); give it credentials/,
+    ],
+  ])("refuses to serve DynamoDB with %s, saying so, before saying ready", async (_what, env, message) => {
+    const result = await runCli(["serve", "--audit-log", "dynamodb:events", "--listen", "127.0.0.1:0"], {
+      env: {
+        ...env,
+        AWS_CONFIG_FILE: "/nonexistent/aws-config",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_PROFILE: "",
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
+        AWS_WEB_IDENTITY_TOKEN_FILE: "",
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain("events server ready");
+  });
+
   it("reads an option from its environment variable", async () => {
     const result = await runCli(["serve"], { env: { TENANT_EVENTS_AUDIT_LOG: "nope" } });
     expect(result.code).toBe(2);

@@ -389,7 +389,9 @@ describe("tenants server: rate limit", () => {
       ["acme", 10],
     ]);
     const limited = await registry.getSingleMetric("tenant_events_tenants_rate_limited_events_total")?.get();
-    expect(limited?.values).toEqual([{ labels: { tenant: "acme" }, value: 10 }]);
+    expect(limited?.values.filter((v) => v.value !== 0)).toEqual([{ labels: { tenant: "acme" }, value: 10 }]);
+    // Every configured tenant's series exists from the start, so rate() works before its first refusal.
+    expect(limited?.values.map((v) => v.labels["tenant"]).sort()).toEqual(["acme", "globex", "initech"]);
   });
 
   it("does not charge a batch the sink failed to store", async () => {
@@ -525,6 +527,7 @@ describe("tenants server: lifecycle and observability", () => {
     await submitUsageReports(c, [usageReport()]);
 
     const values = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
+    const counted = async (name: string) => (await values(name)).filter((v) => v.value !== 0);
     expect(await values("tenant_events_tenants_batches_total")).toEqual(
       expect.arrayContaining([
         { labels: { rpc: "submit_events", tenant: "acme", result: "accepted", reason: "" }, value: 1 },
@@ -550,11 +553,15 @@ describe("tenants server: lifecycle and observability", () => {
         { labels: { rpc: "submit_usage_reports", tenant: "acme", result: "accepted", reason: "" }, value: 1 },
       ]),
     );
-    expect(await values("tenant_events_tenants_events_written_total")).toEqual([
+    expect(await counted("tenant_events_tenants_events_written_total")).toEqual([
       { labels: { tenant: "acme" }, value: 7 },
       { labels: { tenant: "globex" }, value: 3 },
     ]);
-    expect(await values("tenant_events_tenants_usage_reports_written_total")).toEqual([
+    expect(await values("tenant_events_tenants_events_written_total")).toContainEqual({
+      labels: { tenant: "initech" },
+      value: 0,
+    });
+    expect(await counted("tenant_events_tenants_usage_reports_written_total")).toEqual([
       { labels: { tenant: "acme" }, value: 1 },
     ]);
     const latency = (await values("tenant_events_tenants_sink_write_seconds")) as {

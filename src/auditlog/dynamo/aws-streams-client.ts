@@ -6,7 +6,13 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from "@aws-sdk/client-dynamodb-streams";
-import { DomainError, InvalidArgumentError, NotFoundError, UnavailableError } from "../../errors/errors.js";
+import {
+  DomainError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from "../../errors/errors.js";
 import type {
   Item,
   RecordsPage,
@@ -146,7 +152,42 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
 ]);
 
-/** Maps what the AWS SDK throws to the errors the reader and the gRPC layer understand. */
+/** The credentials the SDK sends are refused or lack a permission: retrying cannot help. */
+const PERMISSION = new Set([
+  "AccessDeniedException",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "MissingAuthenticationTokenException",
+  "InvalidClientTokenId",
+]);
+
+/**
+ * Whether the SDK failed before sending anything because it is not configured: no region, or no
+ * credentials anywhere in its chain. The SDK raises these as plain errors, recognisable by their text.
+ */
+function configurationProblem(name: string, message: string): string | undefined {
+  if (/^Region is missing|^Region not accepted/.test(message) || /^Region not accepted/.test(name)) {
+    return "set the region (--region or AWS_REGION)";
+  }
+  if (name === "CredentialsProviderError" || /Could not load credentials/.test(message)) {
+    return "give it credentials (environment, profile or role)";
+  }
+  return undefined;
+}
+
+/** "Name: message" as the SDK gave them, so the cause survives into logs and statuses. */
+function sdkCause(name: string, message: string): string {
+  if (name === "" || name === "Error" || message.startsWith(name)) return message;
+  if (name.startsWith(message)) return name;
+  return message === "" ? name : `${name}: ${message}`;
+}
+
+/**
+ * Maps what the AWS SDK throws to the errors the reader and the gRPC layer understand, keeping the SDK's
+ * error name and message. Configuration and permission problems are FailedPreconditionError (the server
+ * cannot serve until its operator fixes them; clients do not retry); only transport and service
+ * failures are UnavailableError.
+ */
 export function translateAwsError(err: unknown, operation: string, context: ErrorContext = {}): Error {
   if (err instanceof DomainError) return err;
   const name = err instanceof Error ? err.name : "";
@@ -174,5 +215,20 @@ export function translateAwsError(err: unknown, operation: string, context: Erro
   if (name === "ValidationException") {
     return new InvalidArgumentError(`${operation} rejected the request: ${message}`, { cause: err });
   }
-  return new UnavailableError(`DynamoDB ${operation} failed${name ? ` (${name})` : ""}`, { cause: err });
+  const fix = configurationProblem(name, message);
+  if (fix !== undefined) {
+    return new FailedPreconditionError(
+      `DynamoDB ${operation}: the AWS SDK is not configured (${sdkCause(name, message)}); ${fix}`,
+      { cause: err },
+    );
+  }
+  if (PERMISSION.has(name)) {
+    const on = context.table ?? context.streamArn ?? "";
+    return new FailedPreconditionError(
+      `DynamoDB ${operation}${on === "" ? "" : ` on ${on}`} is not permitted for these credentials ` +
+        `(${sdkCause(name, message)}); see the README's IAM policy for serve`,
+      { cause: err },
+    );
+  }
+  return new UnavailableError(`DynamoDB ${operation} failed: ${sdkCause(name, message)}`, { cause: err });
 }

@@ -8,7 +8,12 @@ import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "./clock.js";
 import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
 import { ReaderPool } from "./reader-pool.js";
-import { streamTable, type SessionConfig, type SessionOptions } from "./stream-session.js";
+import {
+  requireNewImageStream,
+  streamTable,
+  type SessionConfig,
+  type SessionOptions,
+} from "./stream-session.js";
 import type { StreamsClient } from "./streams-client.js";
 
 export interface DynamoAuditLogOptions {
@@ -120,6 +125,12 @@ export class DynamoAuditLog implements AuditLog {
       untilCaughtUp: options.untilCaughtUp ?? false,
       cursors: options.cursors ?? "every-event",
     });
+  }
+
+  /** DescribeTable and one DescribeStream page: the table, its NEW_IMAGE stream and the permissions. */
+  async verify(): Promise<void> {
+    const tableStream = await this.config.client.describeTableStream(this.config.table);
+    await this.config.client.describeStream(requireNewImageStream(tableStream));
   }
 
   /** Ends open streams (they fail with UnavailableError so clients resume) and closes the client. */

@@ -1,5 +1,7 @@
 import { stat } from "node:fs/promises";
-import type { StartPosition } from "../../auditlog/audit-log.js";
+import type { AuditLog, StartPosition } from "../../auditlog/audit-log.js";
+import { isDomainError } from "../../errors/errors.js";
+import type { Logger } from "../../observability/logger.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
 import { startEventsServer } from "../../server/events-server.js";
@@ -51,6 +53,7 @@ export async function run(flags: ServeFlags): Promise<number> {
     logger,
     registry,
   });
+  await verifyAuditLog(auditLog, logger);
   const stop = abortOnSignals((sig) => logger.info({ signal: sig }, "shutting down"));
   try {
     const server = await startEventsServer(auditLog, {
@@ -85,4 +88,21 @@ async function assertDirectory(dir: string): Promise<void> {
     throw new UsageError(`--audit-log file:${dir}: cannot read it (${err.code ?? err.message})`);
   });
   if (!info.isDirectory()) throw new UsageError(`--audit-log file:${dir}: not a directory`);
+}
+
+/**
+ * Refuses to start on a problem every stream would hit (no table, no stream, no permission, no region or
+ * credentials); a log that cannot be reached right now is only a warning, since streams retry.
+ */
+async function verifyAuditLog(auditLog: AuditLog, logger: Logger): Promise<void> {
+  try {
+    await auditLog.verify?.();
+  } catch (err) {
+    if (isDomainError(err) && err.kind === "unavailable") {
+      logger.warn({ err }, "the audit log cannot be reached yet; streams will retry");
+      return;
+    }
+    await auditLog.close();
+    throw err;
+  }
 }

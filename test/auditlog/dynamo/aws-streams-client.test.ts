@@ -73,11 +73,44 @@ describe("translateAwsError", () => {
     expect(translated.message).toBe("shard shardId-1 not found in the stream");
   });
 
-  it("passes domain errors through and keeps AWS internals out of messages", () => {
+  it("passes domain errors through and keeps the SDK's error name and message", () => {
     const domain = new FailedPreconditionError("x");
     expect(translateAwsError(domain, "DescribeTable")).toBe(domain);
     expect(translateAwsError(new InternalServerError(meta), "GetRecords").message).toBe(
-      "DynamoDB GetRecords failed (InternalServerError)",
+      "DynamoDB GetRecords failed: InternalServerError: from AWS",
     );
+    expect(translateAwsError(new TypeError("fetch failed"), "GetRecords").message).toBe(
+      "DynamoDB GetRecords failed: TypeError: fetch failed",
+    );
+  });
+
+  it.each<[string, Error, RegExp]>([
+    [
+      "no region",
+      new Error("Region is missing"),
+      /not configured \(Region is missing\); set the region \(--region or AWS_REGION\)$/,
+    ],
+    [
+      "no credentials",
+      Object.assign(new Error("Could not load credentials from any providers"), {
+        name: "CredentialsProviderError",
+      }),
+      /not configured \(CredentialsProviderError: Could not load credentials from any providers\); give it credentials/,
+    ],
+    [
+      "a missing permission",
+      serviceError("AccessDeniedException"),
+      /^DynamoDB DescribeTable on events is not permitted for these credentials \(AccessDeniedException: from AWS\); see the README's IAM policy/,
+    ],
+    [
+      "unknown credentials",
+      serviceError("UnrecognizedClientException"),
+      /not permitted .*UnrecognizedClientException/,
+    ],
+  ])("%s is a FailedPreconditionError that keeps the SDK's cause (not retried)", (_what, err, message) => {
+    const translated = translateAwsError(err, "DescribeTable", { table: "events" });
+    expect(translated).toBeInstanceOf(FailedPreconditionError);
+    expect(translated.message).toMatch(message);
+    expect(translated.cause).toBe(err);
   });
 });
