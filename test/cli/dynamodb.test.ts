@@ -102,6 +102,32 @@ describe("ingest, serve and stream against DynamoDB Local from the command line"
     expect(summary.stderr).toContain(`20 event(s); resume with --cursor '${all.at(-1)?.cursor}'`);
   });
 
+  it("streams events holding every JSON shape as they were ingested", async () => {
+    const table = "json-shapes";
+    const input = await readFile(join(REPO_ROOT, "test/fixtures/json-shapes.jsonl"), "utf8");
+    const expected = input
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as unknown);
+    const ingested = await runCli(["ingest", "--audit-log", `dynamodb:${table}`], { input, env });
+    expect(ingested.stderr).not.toMatch(/^line \d+:/m);
+    expect(ingested.code).toBe(0);
+    const shapesPort = await freePort();
+    const shapes = startCli(
+      ["serve", "--audit-log", `dynamodb:${table}`, "--listen", `127.0.0.1:${shapesPort}`],
+      env,
+    );
+    try {
+      await shapes.waitForLog(/events server ready/);
+      const streamed = await runCli(["stream", "--server", `127.0.0.1:${shapesPort}`, "--json"]);
+      expect(streamed.code).toBe(0);
+      expect(parseLines(streamed.stdout).map((l) => l.event)).toEqual(expected);
+      expect(shapes.stderr()).not.toMatch(/not JSON|passed over/);
+    } finally {
+      shapes.child.kill("SIGKILL");
+    }
+  });
+
   it("rejects a file audit log's cursor as belonging to another log", async () => {
     const cursor = JSON.stringify({ shard_id_to_sequence_number: { "2026-09-01.log": "633" } });
     const result = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--cursor", cursor]);

@@ -10,6 +10,7 @@ import { eventFromJson, formatEvent, parseEvent } from "../../src/events/codec.j
 import { parseJson, type JsonObject } from "../../src/events/json.js";
 import type { Event } from "../../src/gen/tenants/tenants.js";
 import { validateEvents } from "../../src/tenants/event-validation.js";
+import { asSdkHandsIt } from "../auditlog/dynamo/stream-simulator.js";
 import { figure, SEED } from "./support/mode.js";
 
 /**
@@ -137,15 +138,31 @@ const numberText = fc.oneof(
   fc.stringMatching(/^-?(0|[1-9][0-9]{0,37})(\.[0-9]{0,9}[1-9])?$/),
 );
 
+/** Decimal spellings DynamoDB accepts on writes but never returns ("+1", ".5", "5.", "007", "1E+2"). */
+const looseNumberText = fc
+  .tuple(
+    fc.constantFrom("", "+", "-"),
+    fc.stringMatching(/^0{0,3}[0-9]{0,6}$/),
+    fc.stringMatching(/^(\.[0-9]{0,4})?$/),
+  )
+  .filter(([, integer, fraction]) => /[0-9]/.test(integer + fraction))
+  .chain(([sign, integer, fraction]) =>
+    fc.constantFrom("", "e3", "E+2", "e-7").map((exponent) => `${sign}${integer}${fraction}${exponent}`),
+  );
+
 /**
- * DynamoDB attribute values of every kind. Numbers are canonical decimal text, as DynamoDB always returns
- * them (it strips leading zeros); see docs/RELIABILITY.md for what a non-canonical one does.
+ * DynamoDB attribute values of every kind, also as the SDK hands them: an empty map as `{}` (its
+ * deserializer drops the member), a member it does not know as `$unknown`. Numbers are mostly canonical
+ * decimal text, as DynamoDB returns them, sometimes another spelling it accepts.
  */
 const attribute: fc.Arbitrary<AttributeValue> = fc.letrec<{ value: AttributeValue }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fc.record({ S: fc.string() }),
     fc.record({ N: numberText }),
+    fc.record({ N: looseNumberText }),
+    fc.constant({} as AttributeValue),
+    fc.constant({ $unknown: ["X", { S: "x" }] } as unknown as AttributeValue),
     fc.record({ BOOL: fc.boolean() }),
     fc.record({ NULL: fc.constant(true) }),
     fc.record({ B: fc.uint8Array({ maxLength: 8 }) }),
@@ -287,6 +304,24 @@ describe("bad input never crashes a decoder", () => {
       options,
     );
     figure("fuzz decodeStreamRecord", { cases: RUNS, ...kinds });
+  });
+
+  it(`an item decodes the same whether its empty maps arrive as {"M":{}} or as the SDK's {} (${RUNS} cases)`, () => {
+    let events = 0;
+    fc.assert(
+      fc.property(streamRecord, (record) => {
+        const decoded = decodeStreamRecord(record);
+        if (record.newImage === undefined) return;
+        const asSdk = decodeStreamRecord({ ...record, newImage: asSdkHandsIt(record.newImage) });
+        expect(asSdk.kind).toBe(decoded.kind);
+        if (decoded.kind === "event" && asSdk.kind === "event") {
+          events++;
+          expect(formatEvent(asSdk.event)).toBe(formatEvent(decoded.event));
+        }
+      }),
+      options,
+    );
+    figure("fuzz SDK-shaped items", { cases: RUNS, events });
   });
 
   it(`SubmitEvents validation accepts or refuses a batch clearly, naming the first bad event and the count (${RUNS} cases)`, () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { isJsonObject, isLosslessNumber, parseJson, type JsonObject } from "../../events/json.js";
-import { jsonToMap, mapToJson } from "./attribute-value.js";
+import { AttributeValueError, jsonToMap, mapMembers, mapToJson } from "./attribute-value.js";
 import type { Item } from "./streams-client.js";
 
 /** Teleport's events table: key schema, attributes and the time-search index, as Teleport creates it. */
@@ -80,15 +80,14 @@ export function eventFromItem(item: Item): ItemContent {
   }
   const fieldsMap = item["FieldsMap"];
   if (fieldsMap !== undefined) {
-    if (!("M" in fieldsMap)) return { kind: "invalid", reason: "FieldsMap is not a map" };
+    const members = mapMembers(fieldsMap);
+    if (members === undefined) return { kind: "invalid", reason: "FieldsMap is not a map" };
     try {
-      return { kind: "event", event: mapToJson(fieldsMap.M) };
+      return { kind: "event", event: mapToJson(members) };
     } catch (err) {
-      // A number DynamoDB would never send (e.g. "00"): the record is unreadable, not the stream.
-      return {
-        kind: "invalid",
-        reason: `FieldsMap holds a value that is not JSON: ${(err as Error).message}`,
-      };
+      // A member type the SDK does not know: the record is unreadable, not the stream.
+      if (!(err instanceof AttributeValueError)) throw err;
+      return { kind: "invalid", reason: `FieldsMap holds a value that is not JSON: ${err.message}` };
     }
   }
   const fields = item["Fields"];

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  AttributeValueError,
   attributeToJson,
   jsonToAttribute,
   jsonToMap,
@@ -25,8 +26,46 @@ describe("attribute values ↔ JSON", () => {
     ["string set", { SS: ["x", "y"] }, '["x","y"]'],
     ["number set", { NS: ["1", "2"] }, "[1,2]"],
     ["binary as base64", { B: new Uint8Array([1, 2, 3]) }, '"AQID"'],
+    ["empty binary", { B: new Uint8Array(0) }, '""'],
+    ["binary set", { BS: [new Uint8Array([255]), new Uint8Array(0)] }, '["/w==",""]'],
+    ["empty string", { S: "" }, '""'],
+    ["empty map", { M: {} }, "{}"],
+    // The SDK's deserializer drops an empty map's member: DynamoDB Local's {"M":{}} arrives as {}.
+    ["empty map as the SDK hands it", {} as AttributeValue, "{}"],
+    ["empty list", { L: [] }, "[]"],
+    [
+      "nested empties",
+      { M: { a: {} as AttributeValue, b: { L: [{} as AttributeValue, { L: [] }, { NULL: true }] } } },
+      '{"a":{},"b":[{},[],null]}',
+    ],
+    ["normalized large exponent", { N: "1E+100" }, "1e+100"],
+    ["normalized small negative", { N: "-5E-11" }, "-5e-11"],
+    [
+      "38 significant digits",
+      { N: "12345678901234567890123456789012345678" },
+      "12345678901234567890123456789012345678",
+    ],
+    ["negative zero", { N: "-0" }, "-0"],
+    ["leading plus", { N: "+7" }, "7"],
+    ["leading zeros", { N: "007.50" }, "7.50"],
+    ["bare fraction", { N: ".5" }, "0.5"],
+    ["trailing point", { N: "5." }, "5"],
+    ["number set, normalized", { NS: ["1E+2", "-.25"] }, "[1e+2,-0.25]"],
   ])("%s", (_name, value, json) => {
     expect(stringifyJson(attributeToJson(value))).toBe(json);
+  });
+
+  it.each<[string, AttributeValue]>([
+    ["a member the SDK does not know", { $unknown: ["X", "secret-value"] } as unknown as AttributeValue],
+    ["a member this code does not know", { Z: "secret-value" } as unknown as AttributeValue],
+    ["a number that is not decimal", { N: "secret-value" }],
+    ["an exponent without a mantissa", { N: "e5" }],
+    ["a lone point", { N: "." }],
+    ["an empty number", { N: "" }],
+    ["inside a map", { M: { a: { N: "0x1F" } } }],
+  ])("refuses %s with a typed error that does not quote the content", (_name, value) => {
+    expect(() => attributeToJson(value)).toThrow(AttributeValueError);
+    expect(() => attributeToJson(value)).not.toThrow(/secret|0x1F/);
   });
 
   it("writes JSON the way Teleport marshals event fields", () => {

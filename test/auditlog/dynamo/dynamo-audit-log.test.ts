@@ -15,6 +15,9 @@ import {
   expectShardOrder,
   simulatedLog,
 } from "./harness.js";
+import { formatEvent } from "../../../src/events/codec.js";
+import { stringifyJson } from "../../../src/events/json.js";
+import { jsonShapeEvents } from "./fixtures.js";
 import { HOUR, MINUTE, StreamSimulator, VirtualClock } from "./stream-simulator.js";
 
 function writeMany(sim: StreamSimulator, count: number, shard?: string): string[] {
@@ -155,6 +158,26 @@ describe("DynamoAuditLog over the stream simulator", () => {
     const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
     expect(delivered.map((d) => d.uid)).toEqual([a, b]);
     await expectEveryCursorResumes(log, sim, delivered);
+  });
+
+  it("delivers events holding every JSON shape, as the SDK hands their items, unchanged", async () => {
+    const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 4 });
+    const shapes = jsonShapeEvents().map((event) => {
+      const { uid: _uid, time: _time, ...fields } = event;
+      return fields;
+    });
+    const uids = shapes.map((fields) => sim.writeEvent(undefined, fields));
+    const { log } = simulatedLog(sim);
+    const delivered: unknown[] = [];
+    for await (const item of log.streamEvents(EMPTY_CURSOR, new AbortController().signal, {
+      untilCaughtUp: true,
+    })) {
+      delivered.push(JSON.parse(formatEvent(item.event ?? {})));
+    }
+    expect(delivered).toEqual(
+      shapes.map((fields): unknown => expect.objectContaining(JSON.parse(stringifyJson(fields)) as object)),
+    );
+    expect(delivered.map((event) => (event as { uid: string }).uid)).toEqual(uids);
   });
 
   it("pages DescribeStream past 100 shards", async () => {

@@ -15,7 +15,7 @@ import { createEventsClient } from "../../../src/client/events-client.js";
 import { newRegistry } from "../../../src/observability/metrics.js";
 import { startEventsServer } from "../../../src/server/events-server.js";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../support/dynamodb-local.js";
-import { fixtureEvents } from "./fixtures.js";
+import { fixtureEvents, jsonShapeEvents } from "./fixtures.js";
 
 let local: DynamoDbLocal;
 let tables = 0;
@@ -76,6 +76,16 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
     const rest = await read(table, decodeCursor((all[middle] as StreamEvent).cursor));
     expect(asJson(rest)).toEqual(fixtureJson(events.slice(middle + 1)));
     expect(await read(table, decodeCursor((all.at(-1) as StreamEvent).cursor))).toEqual([]);
+  });
+
+  it("streams events holding every JSON shape unchanged (empty maps come from the SDK as {})", async () => {
+    const table = newTable();
+    const events = jsonShapeEvents();
+    expect(await ingestEvents({ table, ...local.clientConfig }, events)).toEqual({
+      written: events.length,
+      duplicates: 0,
+    });
+    expect(asJson(await read(table, EMPTY_CURSOR))).toEqual(fixtureJson(events));
   });
 
   it("follows the table: events written while streaming arrive", async () => {

@@ -35,7 +35,19 @@ export function fixtureStreamRecords(): StreamRecord[] {
 
 /** test/fixtures/teleport-events.jsonl, numbers exact. */
 export function fixtureEvents(): JsonObject[] {
-  return lines("teleport-events.jsonl").map((line) => {
+  return events("teleport-events.jsonl");
+}
+
+/**
+ * test/fixtures/json-shapes.jsonl: events holding every JSON shape an attribute value must carry (empty
+ * object and list, nested empties, null, huge, tiny and 38-digit numbers, empty and astral strings).
+ */
+export function jsonShapeEvents(): JsonObject[] {
+  return events("json-shapes.jsonl");
+}
+
+function events(name: string): JsonObject[] {
+  return lines(name).map((line) => {
     const value = parseJson(line);
     if (!isJsonObject(value)) throw new Error("fixture event is not an object");
     return value;

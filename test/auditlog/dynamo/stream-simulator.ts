@@ -2,6 +2,7 @@ import { InvalidArgumentError, NotFoundError } from "../../../src/errors/errors.
 import { LosslessNumber, type JsonObject } from "../../../src/events/json.js";
 import type { Clock } from "../../../src/auditlog/dynamo/clock.js";
 import type {
+  AttributeValue,
   Item,
   RecordsPage,
   ShardDescription,
@@ -17,6 +18,23 @@ import {
   TrimmedDataError,
 } from "../../../src/auditlog/dynamo/streams-errors.js";
 import { itemFromEvent } from "../../../src/auditlog/dynamo/teleport-item.js";
+
+/**
+ * An item as the AWS SDK's deserializer hands it to the adapter: it drops an empty map's member, so
+ * `{"M":{}}` on the wire arrives as `{}` (seen against DynamoDB Local); numbers arrive as DynamoDB
+ * normalizes them, which the simulator does not imitate.
+ */
+export function asSdkHandsIt(item: Item): Item {
+  return Object.fromEntries(Object.entries(item).map(([key, value]) => [key, sdkValue(value)]));
+}
+
+function sdkValue(value: AttributeValue): AttributeValue {
+  if ("M" in value) {
+    return Object.keys(value.M).length === 0 ? ({} as AttributeValue) : { M: asSdkHandsIt(value.M) };
+  }
+  if ("L" in value) return { L: value.L.map(sdkValue) };
+  return value;
+}
 
 export const HOUR = 60 * 60 * 1000;
 export const MINUTE = 60 * 1000;
@@ -352,7 +370,7 @@ export class StreamSimulator implements StreamsClient {
       approximateCreationTime: Math.floor(this.clock.now() / 1000) * 1000,
       keys: key,
     };
-    if (eventName !== "REMOVE") record.newImage = image;
+    if (eventName !== "REMOVE") record.newImage = asSdkHandsIt(image);
     const entry: SimRecord = { seq, writtenAt: this.clock.now(), record };
     if (uid !== undefined) entry.uid = uid;
     shard.records.push(entry);
