@@ -1,4 +1,5 @@
 import type { FileHandle } from "node:fs/promises";
+import type { FileIdentity } from "./file-change.js";
 import { LineSplitter, type SplitItem } from "./line-splitter.js";
 
 export interface DayFileReaderOptions {
@@ -21,11 +22,18 @@ export class DayFileReader {
 
   constructor(
     private readonly handle: FileHandle,
+    /** The open file's device and inode, to tell whether its name still points at it. */
+    readonly identity: FileIdentity,
     offset: number,
     private readonly options: DayFileReaderOptions,
   ) {
     this.splitter = new LineSplitter(offset, options.maxLineBytes);
     this.readPosition = offset;
+  }
+
+  /** How far into the file it has read: the file held at least this many bytes. */
+  get readOffset(): number {
+    return this.readPosition;
   }
 
   /** The next complete line, or undefined at the current end of the file. */

@@ -7,6 +7,8 @@ export interface FileAuditLogMetrics {
   readonly malformedLines: Counter;
   /** Cursors or listings that named a day file which no longer exists (removed by retention). */
   readonly missingFiles: Counter;
+  /** Day files that changed under a reader, by `change`: replaced (rotated or rewritten) or truncated. */
+  readonly fileChanges: Counter<"change">;
   /** Bytes read from day files. */
   readonly bytesRead: Counter;
 }
@@ -20,6 +22,11 @@ export function fileAuditLogMetrics(registry: Registry): FileAuditLogMetrics {
     missingFiles: counter(registry, {
       name: "tenant_events_auditlog_file_missing_total",
       help: "Times a stream skipped a day file that no longer exists (removed by retention); events may be lost.",
+    }),
+    fileChanges: counter(registry, {
+      name: "tenant_events_auditlog_file_changes_total",
+      help: "Day files that changed under a reader, by change: replaced (rotated or rewritten; read again from its start) or truncated (copytruncate; read again from its start).",
+      labelNames: ["change"],
     }),
     bytesRead: counter(registry, {
       name: "tenant_events_auditlog_file_bytes_read_total",

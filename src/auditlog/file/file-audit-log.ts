@@ -1,4 +1,4 @@
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuditLog, StreamOptions } from "../audit-log.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
@@ -10,6 +10,7 @@ import { ChangeWaiter } from "./change-waiter.js";
 import { listDayFiles } from "./day-file-directory.js";
 import { isDayFileName } from "./day-file.js";
 import { DayFileReader } from "./day-file-reader.js";
+import { fileChange, type FileChange, type FileIdentity, type PathState } from "./file-change.js";
 import {
   resolveFileAuditLogOptions,
   type FileAuditLogOptions,
@@ -131,8 +132,22 @@ export class FileAuditLog implements AuditLog {
         } catch (err) {
           throw translateFsError(err, `cannot read ${file}`);
         }
+        // A replaced file's tail resumes at the new file's start, not at its offset in the old file.
+        let replacedTail = false;
+        const change = item === undefined ? await this.changeOf(file, reader) : "none";
         if (item !== undefined) {
           position = { file, offset: item.end };
+        } else if (change === "replaced" || change === "truncated") {
+          // A replaced file is finished: its unterminated last line still counts. A truncated one's
+          // unfinished line was cut away with the rest.
+          item = change === "replaced" ? reader.flush() : undefined;
+          this.fileChanged(file, change, reader.readOffset);
+          await reader.close();
+          reader = undefined;
+          finished = false;
+          position = { file, offset: 0 };
+          replacedTail = true;
+          if (item === undefined) continue;
         } else if (!finished) {
           // Look for a later file first, then read once more: lines appended before it appeared count.
           finished = await this.hasFileAfter(file);
@@ -152,7 +167,7 @@ export class FileAuditLog implements AuditLog {
         if (!event || stop.aborted) continue;
         parked = true;
         try {
-          yield { event, cursor: cursorAt(file, item.end) };
+          yield { event, cursor: cursorAt(file, replacedTail ? 0 : item.end) };
         } finally {
           parked = false;
         }
@@ -279,9 +294,37 @@ export class FileAuditLog implements AuditLog {
       this.missingFile(position.file, "a day file disappeared before it was read (removed by retention?)");
       return undefined;
     }
+    let identity: FileIdentity;
+    try {
+      identity = await handle.stat({ bigint: true });
+    } catch (err) {
+      await handle.close();
+      throw translateFsError(err, `cannot read ${position.file}`);
+    }
     const { chunkBytes, maxLineBytes } = this.options;
     const onRead = (bytes: number): void => this.metrics.bytesRead.inc(bytes);
-    return new DayFileReader(handle, position.offset, { chunkBytes, maxLineBytes, onRead });
+    return new DayFileReader(handle, identity, position.offset, { chunkBytes, maxLineBytes, onRead });
+  }
+
+  /** Whether the day file the reader has open was replaced or truncated under it. */
+  private async changeOf(file: string, reader: DayFileReader): Promise<FileChange> {
+    let path: PathState;
+    try {
+      path = await stat(join(this.dir, file), { bigint: true });
+    } catch (err) {
+      if (errorCode(err) !== "ENOENT") throw translateFsError(err, `cannot read ${file}`);
+      path = undefined;
+    }
+    return fileChange(reader.identity, reader.readOffset, path);
+  }
+
+  private fileChanged(file: string, change: "replaced" | "truncated", readOffset: number): void {
+    this.metrics.fileChanges.inc({ change });
+    const why =
+      change === "replaced"
+        ? "the day file was replaced under the reader (rotated, or deleted and written anew)"
+        : "the day file was truncated below the read offset (copytruncate?)";
+    this.options.logger.warn({ file, change, readOffset }, `${why}; reading it again from its start`);
   }
 
   /** Opens a day file for reading; undefined when it does not exist. */

@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { appendFile, readFile, readdir, rename, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendEvents } from "../../../src/auditlog/file/append-events.js";
@@ -27,6 +27,7 @@ import {
 const MALFORMED = "tenant_events_auditlog_malformed_lines_total";
 const MISSING = "tenant_events_auditlog_file_missing_total";
 const BYTES_READ = "tenant_events_auditlog_file_bytes_read_total";
+const CHANGES = "tenant_events_auditlog_file_changes_total";
 const HOUR = 3_600_000;
 
 let dir: string;
@@ -235,6 +236,127 @@ describe("FileAuditLog following", () => {
 
   it("ends a caught-up stream of an empty directory at once", async () => {
     expect(await caughtUp(auditLog())).toEqual([]);
+  });
+});
+
+describe("FileAuditLog when a day file changes under a follower", () => {
+  const FILE = "2026-09-01.log";
+  const line = (i: number): string => eventLine("2026-09-01", i);
+
+  /** A follower that has taken the first `count` events of the day file and waits for more. */
+  async function followerAtEnd(first = `${line(1)}\n${line(2)}\n`, count = 2) {
+    const { logger, records } = capturingLogger();
+    await writeFile(join(dir, FILE), first);
+    const controller = new AbortController();
+    const log = auditLog({ logger });
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR, controller.signal));
+    const taken: StreamEvent[] = [];
+    while (taken.length < count) taken.push((await stream.next()).value as StreamEvent);
+    const next = async () => (await stream.next()).value as StreamEvent;
+    return { log, controller, next, taken, records };
+  }
+
+  const changes = async (change: string) => {
+    const metric = registry.getSingleMetric(CHANGES);
+    return (await metric?.get())?.values.find((v) => v.labels["change"] === change)?.value ?? 0;
+  };
+
+  it("reads a file deleted and written anew from its start, logs and counts it, and its cursors resume", async () => {
+    const { log, controller, next, taken, records } = await followerAtEnd();
+    expect(taken.map(text)).toEqual([1, 2].map((i) => canonical(line(i))));
+    const pending = next();
+    await unlink(join(dir, FILE));
+    await writeFile(join(dir, FILE), `${line(3)}\n${line(4)}\n`);
+    const third = await pending;
+    const fourth = await next();
+    expect([third, fourth].map(text)).toEqual([3, 4].map((i) => canonical(line(i))));
+    expect(decodeCursor(fourth.cursor)).toEqual(
+      new Map([[FILE, String(line(3).length + line(4).length + 2)]]),
+    );
+    expect(await changes("replaced")).toBe(1);
+    const warning = records.find((r) => r["change"] === "replaced");
+    expect(warning).toMatchObject({ level: 40, file: FILE, readOffset: line(1).length + line(2).length + 2 });
+    expect(JSON.stringify(records)).not.toContain("uid-");
+    controller.abort();
+    expect((await caughtUp(log, third.cursor)).map(text)).toEqual([canonical(line(4))]);
+  });
+
+  it("follows a logrotate-style rotation (rename, then create) into the new file", async () => {
+    const { controller, next } = await followerAtEnd();
+    const pending = next();
+    await rename(join(dir, FILE), join(dir, `${FILE}.1`));
+    await writeFile(join(dir, FILE), `${line(3)}\n`);
+    expect(text(await pending)).toBe(canonical(line(3)));
+    await appendFile(join(dir, FILE), `${line(4)}\n`);
+    expect(text(await next())).toBe(canonical(line(4)));
+    expect(await changes("replaced")).toBe(1);
+    controller.abort();
+  });
+
+  it("keeps the open file while its name is gone, and reads what replaces it", async () => {
+    const { controller, next } = await followerAtEnd();
+    const pending = next();
+    await rename(join(dir, FILE), join(dir, `${FILE}.1`));
+    // Several polls with the name gone: nothing is lost or repeated, and no change is counted yet.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await changes("replaced")).toBe(0);
+    await writeFile(join(dir, FILE), `${line(3)}\n`);
+    expect(text(await pending)).toBe(canonical(line(3)));
+    controller.abort();
+  });
+
+  it("delivers a replaced file's unterminated last line, with a cursor at the new file's start", async () => {
+    const { log, controller, next, taken } = await followerAtEnd(`${line(1)}\n${line(2)}`, 1);
+    expect(taken.map(text)).toEqual([canonical(line(1))]);
+    const pending = next();
+    await unlink(join(dir, FILE));
+    await writeFile(join(dir, FILE), `${line(3)}\n`);
+    const tail = await pending;
+    expect(text(tail)).toBe(canonical(line(2)));
+    expect(decodeCursor(tail.cursor)).toEqual(new Map([[FILE, "0"]]));
+    expect(text(await next())).toBe(canonical(line(3)));
+    controller.abort();
+    expect((await caughtUp(log, tail.cursor)).map(text)).toEqual([canonical(line(3))]);
+  });
+
+  it("reads a file truncated below the read offset (copytruncate) from its start, losing nothing written after", async () => {
+    const { log, controller, next } = await followerAtEnd();
+    const pending = next();
+    await truncate(join(dir, FILE), 0);
+    await appendFile(join(dir, FILE), `${line(3)}\n`);
+    const third = await pending;
+    expect(text(third)).toBe(canonical(line(3)));
+    expect(decodeCursor(third.cursor)).toEqual(new Map([[FILE, String(line(3).length + 1)]]));
+    expect(await changes("truncated")).toBe(1);
+    expect(await metricValue(registry, MALFORMED)).toBe(0);
+    await appendFile(join(dir, FILE), `${line(4)}\n`);
+    expect(text(await next())).toBe(canonical(line(4)));
+    controller.abort();
+    expect((await caughtUp(log, third.cursor)).map(text)).toEqual([canonical(line(4))]);
+  });
+
+  it("drops the unfinished line a truncation cut away", async () => {
+    const { controller, next } = await followerAtEnd(`${line(1)}\n${line(2)}\n${line(5).slice(0, 20)}`);
+    await eventually(
+      async () => (await metricValue(registry, BYTES_READ)) >= line(1).length + line(2).length + 22,
+    );
+    const pending = next();
+    await truncate(join(dir, FILE), 0);
+    await appendFile(join(dir, FILE), `${line(3)}\n`);
+    expect(text(await pending)).toBe(canonical(line(3)));
+    expect(await metricValue(registry, MALFORMED)).toBe(0);
+    controller.abort();
+  });
+
+  it("a resume from a cursor beyond a truncated file's end stays INVALID_ARGUMENT", async () => {
+    await writeFile(join(dir, FILE), `${line(1)}\n${line(2)}\n`);
+    const log = auditLog();
+    const all = await caughtUp(log);
+    await truncate(join(dir, FILE), 0);
+    await appendFile(join(dir, FILE), `${line(3)}\n`);
+    expect(
+      await firstError(log.streamEvents(decodeCursor(all[1]?.cursor ?? ""), new AbortController().signal)),
+    ).toBeInstanceOf(InvalidArgumentError);
   });
 });
 
