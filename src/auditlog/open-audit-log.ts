@@ -11,7 +11,10 @@ export interface OpenAuditLogOptions {
   /** DynamoDB: endpoint URL (DynamoDB Local) and region; default: the AWS configuration chain. */
   endpoint?: string;
   region?: string;
-  /** DynamoDB: a cursor position that was trimmed fails the stream (default) or is skipped and counted. */
+  /**
+   * A cursor position that was trimmed (DynamoDB's 24 h retention; a file log's day file removed by
+   * retention) fails the stream with DATA_LOSS (default) or is skipped, logged and counted.
+   */
   onTrim?: "fail" | "skip";
   /** DynamoDB: concurrent streams before RESOURCE_EXHAUSTED (AWS advises at most two readers a shard). */
   maxStreams?: number;
@@ -26,6 +29,7 @@ export async function openAuditLog(spec: AuditLogSpec, options: OpenAuditLogOpti
       const { FileAuditLog } = await import("./file/file-audit-log.js");
       return new FileAuditLog(spec.dir, {
         start: options.start,
+        onTrim: options.onTrim,
         pollIntervalMs: options.pollIntervalMs,
         logger: options.logger,
         registry: options.registry,

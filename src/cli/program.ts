@@ -139,7 +139,11 @@ export function buildProgram(): Command {
           ),
         )
         .addOption(
-          opt("--on-trim <policy>", "DynamoDB: a cursor position that was trimmed (24 h retention)")
+          opt(
+            "--on-trim <policy>",
+            "a cursor position removed by retention (DynamoDB's 24 h; a file log's deleted day file): " +
+              "fail with DATA_LOSS, or skip it (logged and counted)",
+          )
             .choices(["fail", "skip"])
             .default("fail"),
         )

@@ -87,6 +87,40 @@ describe("ingest, serve and stream from the command line", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/shardId-00000001700000000000-0a1b2c3d/);
   });
+
+  it("answers a cursor naming a day before the oldest file with DATA_LOSS; serve --on-trim skip continues", async () => {
+    const cursor = JSON.stringify({ shard_id_to_sequence_number: { "2026-08-01.log": "100" } });
+    const refused = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--cursor", cursor]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/2026-08-01\.log, which no longer exists while later day files do/);
+
+    const skipPort = await freePort();
+    const skipping = startCli([
+      "serve",
+      "--audit-log",
+      `file:${dir}`,
+      "--listen",
+      `127.0.0.1:${skipPort}`,
+      "--on-trim",
+      "skip",
+    ]);
+    try {
+      await skipping.waitForLog(/events server ready/);
+      const rest = await runCli([
+        "stream",
+        "--server",
+        `127.0.0.1:${skipPort}`,
+        "--json",
+        "--cursor",
+        cursor,
+      ]);
+      expect(rest.code).toBe(0);
+      expect(parseLines(rest.stdout).map((l) => l.event.uid)).toEqual(fixtures.map((f) => f.uid));
+      expect(skipping.stderr()).toMatch(/"file":"2026-08-01\.log"/);
+    } finally {
+      skipping.child.kill("SIGKILL");
+    }
+  });
 });
 
 describe("serve shutdown", () => {

@@ -23,6 +23,12 @@ export interface FileAuditLogOptions {
   chunkBytes?: number;
   /** Longest line kept (without its "\n"); longer lines are logged, counted and skipped. Default 16 MiB. */
   maxLineBytes?: number;
+  /**
+   * A cursor naming a day file that no longer exists while later ones do (removed by retention): "fail"
+   * (the default) refuses the stream with DATA_LOSS; "skip" logs and counts the gap and continues with
+   * the next day file.
+   */
+  onTrim?: "fail" | "skip";
   /** Interval of the polling fallback while following. Default 1000 ms. */
   pollIntervalMs?: number;
   /** Use fs.watch on the directory to notice new data promptly (polling still runs). Default true;
@@ -42,6 +48,7 @@ export function resolveFileAuditLogOptions(options: FileAuditLogOptions = {}): R
     start: options.start ?? "trim_horizon",
     chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    onTrim: options.onTrim ?? "fail",
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     watch: options.watch ?? true,
     logger: options.logger ?? silentLogger,
@@ -51,6 +58,9 @@ export function resolveFileAuditLogOptions(options: FileAuditLogOptions = {}): R
     throw new InvalidArgumentError(
       `start must be "trim_horizon" or "latest", got "${String(resolved.start)}"`,
     );
+  }
+  if (resolved.onTrim !== "fail" && resolved.onTrim !== "skip") {
+    throw new InvalidArgumentError(`onTrim must be "fail" or "skip", got "${String(resolved.onTrim)}"`);
   }
   positiveInteger("chunkBytes", resolved.chunkBytes);
   positiveInteger("maxLineBytes", resolved.maxLineBytes);

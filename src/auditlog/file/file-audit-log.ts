@@ -4,7 +4,7 @@ import type { AuditLog, StreamOptions } from "../audit-log.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
 import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../cursor/cursor.js";
-import { InvalidArgumentError, UnavailableError } from "../../errors/errors.js";
+import { DataLossError, InvalidArgumentError, UnavailableError } from "../../errors/errors.js";
 import { parseEvent } from "../../events/codec.js";
 import { ChangeWaiter } from "./change-waiter.js";
 import { listDayFiles } from "./day-file-directory.js";
@@ -204,6 +204,13 @@ export class FileAuditLog implements AuditLog {
       if (!hasLater) {
         throw new InvalidArgumentError(
           `cursor names ${file}, which this audit log does not have, nor any later file — a cursor from another audit log?`,
+        );
+      }
+      // Whatever the file held after the cursor is gone: a gap the client must hear about.
+      if (this.options.onTrim === "fail") {
+        throw new DataLossError(
+          `cursor names ${file}, which no longer exists while later day files do (removed by retention?): ` +
+            `the events after the cursor in it are lost; resume with an empty cursor to read what remains`,
         );
       }
       this.missingFile(file, "the cursor's day file no longer exists (removed by retention?)");

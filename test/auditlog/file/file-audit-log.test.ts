@@ -6,6 +6,7 @@ import { FileAuditLog } from "../../../src/auditlog/file/file-audit-log.js";
 import type { FileAuditLogOptions } from "../../../src/auditlog/file/file-audit-log-options.js";
 import { EMPTY_CURSOR, decodeCursor, type Cursor } from "../../../src/cursor/cursor.js";
 import {
+  DataLossError,
   FailedPreconditionError,
   InvalidArgumentError,
   UnavailableError,
@@ -120,9 +121,22 @@ describe("FileAuditLog over the fixtures", () => {
     expect(await caughtUp(auditLog({ start: "latest" }))).toEqual([]);
   });
 
-  it("skips a day file removed by retention, with a warning and a count", async () => {
+  it("refuses a cursor whose day file retention removed with DATA_LOSS, counting nothing", async () => {
+    const log = auditLog();
+    const all = await caughtUp(log);
+    const cursor = decodeCursor(all[2]?.cursor ?? "");
+    const [file] = [...cursor.keys()];
+    await unlink(join(dir, file ?? ""));
+
+    const err = await firstError(log.streamEvents(cursor, new AbortController().signal));
+    expect(err).toBeInstanceOf(DataLossError);
+    expect((err as Error).message).toMatch(/no longer exists while later day files do/);
+    expect(await metricValue(registry, MISSING)).toBe(0);
+  });
+
+  it('with onTrim "skip", skips a day file removed by retention, with a warning and a count', async () => {
     const { logger, records } = capturingLogger();
-    const log = auditLog({ logger });
+    const log = auditLog({ logger, onTrim: "skip" });
     const all = await caughtUp(log);
     const cursor = decodeCursor(all[2]?.cursor ?? "");
     const [file] = [...cursor.keys()];
@@ -427,11 +441,24 @@ describe("FileAuditLog cursor validation", () => {
     expect(await caughtUp(log, new Map([["2026-09-03.log", String(lineLength)]]))).toEqual([]);
   });
 
-  it("continues after a missing file that has a later one", async () => {
-    const events = await caughtUp(auditLog(), new Map([["2026-09-02.log", "100"]]));
-    expect(events.map(text)).toEqual([canonical(eventLine("2026-09-03", 2))]);
-    expect(await metricValue(registry, MISSING)).toBe(1);
-  });
+  it.each([
+    ["older than the oldest file", "2026-08-31.log"],
+    ["between two files", "2026-09-02.log"],
+  ])(
+    "a missing file %s is DATA_LOSS, and with onTrim skip the stream continues with the next file",
+    async (_name, file) => {
+      const cursor = new Map([[file, "100"]]);
+      const err = await firstError(auditLog().streamEvents(cursor, new AbortController().signal));
+      expect(err).toBeInstanceOf(DataLossError);
+      expect((err as Error).message).toContain(file);
+      const next =
+        file < "2026-09-01.log"
+          ? [eventLine("2026-09-01", 1), eventLine("2026-09-03", 2)]
+          : [eventLine("2026-09-03", 2)];
+      expect((await caughtUp(auditLog({ onTrim: "skip" }), cursor)).map(text)).toEqual(next.map(canonical));
+      expect(await metricValue(registry, MISSING)).toBe(1);
+    },
+  );
 
   it("refuses a missing directory", async () => {
     const log = new FileAuditLog(join(dir, "nope"), { registry });
@@ -445,6 +472,7 @@ describe("FileAuditLog cursor validation", () => {
     expect(() => new FileAuditLog(dir, { chunkBytes: 0 })).toThrow(InvalidArgumentError);
     expect(() => new FileAuditLog(dir, { pollIntervalMs: 2 ** 31 })).toThrow(InvalidArgumentError);
     expect(() => new FileAuditLog(dir, { start: "now" as "latest" })).toThrow(InvalidArgumentError);
+    expect(() => new FileAuditLog(dir, { onTrim: "ignore" as "skip" })).toThrow(InvalidArgumentError);
   });
 });
 
