@@ -7,6 +7,7 @@ import { createFileLog, type FileLogFixture } from "./harness/file-log-fixture.j
 import { describeMachine } from "./harness/machine.js";
 import type { BenchResult } from "./harness/result.js";
 import { formatTable } from "./harness/table.js";
+import { codecBench } from "./codec.js";
 import { dynamoStreamBench } from "./dynamo-stream.js";
 import { latencyBench } from "./latency.js";
 import { mauBench } from "./mau.js";
@@ -18,6 +19,7 @@ import { streamBench } from "./stream.js";
 
 const BENCHES: readonly Bench[] = [
   streamBench,
+  codecBench,
   dynamoStreamBench,
   latencyBench,
   pipelineBench,

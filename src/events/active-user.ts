@@ -1,30 +1,24 @@
 import type { OneOf } from "../gen/events/events.js";
+import { planOfCase } from "./event-schema.js";
 import { boolField, numberField, stringField } from "./event-field.js";
-import { eventCode, eventTime, eventType } from "./metadata.js";
+import { eventCode, eventTime } from "./metadata.js";
+import { unwrapUnknown } from "./unknown-wrapper.js";
 
 /** The one rule for who an event makes active (the product design's "Who is active"). */
-
-/** Types with no top-level user (Teleport's events that are not UserMetadataGetters). */
-const USERLESS_TYPES: ReadonlySet<string> = new Set([
-  "app.session.request",
-  "cert.create",
-  "desktop.recording",
-  "print",
-  "session.upload",
-  "session.connect",
-  "unknown",
-]);
 
 const BOT_USER_KIND = 2;
 
 export type UserKind = "human" | "bot";
 
 /**
- * Teleport's UserMetadataGetter: the top-level `user`, or "" for the user-less types and for events
- * without a top-level string `user`.
+ * Teleport's UserMetadataGetter: the `User` of the event's embedded `UserMetadata` (its top-level `user`
+ * key), or "" for the types without one (user-less: `print`, `cert.create`, a real `unknown` event, ...).
+ * An event Teleport cannot type has its own top-level `user`, if any.
  */
 export function getUser(event: OneOf): string {
-  if (USERLESS_TYPES.has(eventType(event))) return "";
+  const variant = event.event;
+  if (variant === undefined) return "";
+  if (unwrapUnknown(event) === undefined && !planOfCase(variant.$case).hasUser) return "";
   return stringField(event, "user") ?? "";
 }
 

@@ -1,17 +1,19 @@
 import type { ExtraFields, OneOf } from "../gen/events/events.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import { stringifyJson, type JsonObject } from "./json.js";
-import { KIND_CODECS, type KindCodec } from "./field-kinds.js";
-import { specOfCase, specOfType } from "./event-schema.js";
+import { planOfCase, planOfType } from "./event-schema.js";
+import type { Bag } from "./message-plan.js";
 import { packMembers, unpackMembers, type PackedMembers } from "./struct-members.js";
 import { parseLooseJson } from "./json-text.js";
 import { isLooseObject, setMember, toLossless, type LooseJson, type LooseObject } from "./loose-json.js";
+import { unwrapUnknown, wrapUnknown } from "./unknown-wrapper.js";
 
 /**
- * The typed, lossless codec between Teleport event JSON and `events.OneOf`. One generic walker driven
- * by the mapping tables in event-schema.ts: every key with a typed field whose value fits it goes
- * there, everything else to `extra`; types without a typed message travel whole as Unstructured.
- * `eventToJson(eventFromJson(x))` equals x (numbers by exact value), also after a binary round trip.
+ * The typed, lossless codec between Teleport event JSON and Teleport's `events.OneOf`. One generic walker
+ * driven by the plans built from the facts table (message-plan.ts): every key with a typed field whose
+ * value fits it goes there, everything else to the message's extras; a type Teleport's server has no
+ * message for travels as its `Unknown` (unknown-wrapper.ts). `eventToJson(eventFromJson(x))` equals x
+ * (numbers by exact value), also after a binary round trip.
  */
 
 const MAX_MESSAGE_TEXT = 200;
@@ -63,67 +65,56 @@ export function formatEvent(event: OneOf): string {
 
 function decode(object: LooseObject): OneOf {
   const type = object["event"];
-  const spec = typeof type === "string" ? specOfType(type) : undefined;
-  if (spec === undefined) {
-    const packed = packMembers(Object.entries(object));
-    return {
-      event: {
-        $case: "unstructured",
-        value: {
-          type: typeof type === "string" ? type : "",
-          data: packed.fields ?? {},
-          exactNumbers: packed.exactNumbers,
-          escapedMembers: packed.escapedMembers,
-        },
-      },
-    };
-  }
-  const message = spec.create();
+  const plan = typeof type === "string" ? planOfType(type) : undefined;
+  if (plan === undefined) return wrapUnknown(object);
+  const message = plan.create();
   let extras: [string, LooseJson][] | undefined;
   for (const key of Object.keys(object)) {
     const value = object[key] as LooseJson;
-    const entry = spec.byKey.get(key);
-    if (entry !== undefined) {
-      const typed = KIND_CODECS[entry.kind].read(value);
-      if (typed !== undefined) {
-        entry.set(message, typed);
-        continue;
-      }
+    const slot = plan.byKey.get(key);
+    if (slot !== undefined) {
+      const typed = slot.codec.read(value);
+      if (typed !== undefined && slot.set(message, typed)) continue;
     }
     (extras ??= []).push([key, value]);
   }
-  if (extras !== undefined) message.extra = extraFields(packMembers(extras));
-  return { event: { $case: spec.$case, value: message } } as OneOf;
+  if (extras !== undefined) message["extra"] = extraFields(packMembers(extras));
+  return { event: { $case: plan.$case, value: message } } as unknown as OneOf;
 }
 
 function extraFields(packed: PackedMembers): ExtraFields {
-  return { fields: packed.fields, exactNumbers: packed.exactNumbers, escapedMembers: packed.escapedMembers };
+  return {
+    fields: packed.fields,
+    exactNumbers: packed.exactNumbers,
+    escapedMembers: packed.escapedMembers,
+    wrapsData: false,
+  };
 }
 
 /** The event's JSON members, numbers as doubles where exact; `flags.lossless` when any is not. */
 function encode(event: OneOf, flags: { lossless: boolean }): LooseObject {
   const variant = event.event;
   if (variant === undefined) return {};
-  if (variant.$case === "unstructured") {
-    const { data, exactNumbers, escapedMembers } = variant.value;
-    return unpackMembers(data, exactNumbers, escapedMembers, flags);
+  const original = unwrapUnknown(event);
+  if (original !== undefined) {
+    flags.lossless = true;
+    return original;
   }
-  const spec = specOfCase(variant.$case);
-  const message = variant.value;
+  const plan = planOfCase(variant.$case);
+  const message = variant.value as unknown as Bag;
+  const extraField = message["extra"] as ExtraFields | undefined;
   const extra =
-    message.extra === undefined
+    extraField === undefined
       ? undefined
-      : unpackMembers(message.extra.fields, message.extra.exactNumbers, message.extra.escapedMembers, flags);
+      : unpackMembers(extraField.fields, extraField.exactNumbers, extraField.escapedMembers, flags);
   const out: LooseObject = {};
-  for (const entry of spec.entries) {
-    const typed = entry.get(message);
-    let value =
-      typed === undefined ? undefined : (KIND_CODECS[entry.kind] as KindCodec<unknown>).write(typed, flags);
-    if (value === undefined && extra !== undefined && Object.hasOwn(extra, entry.key))
-      value = extra[entry.key];
-    // The case implies the type when a hand-built event leaves it out.
-    if (value === undefined && entry.key === "event") value = spec.type;
-    if (value !== undefined) out[entry.key] = value;
+  for (const slot of plan.slots) {
+    const typed = slot.get(message);
+    let value = typed === undefined ? undefined : slot.codec.write(typed, flags);
+    if (value === undefined && extra !== undefined && Object.hasOwn(extra, slot.key)) value = extra[slot.key];
+    // The variant implies the type when a hand-built event leaves it out.
+    if (value === undefined && slot.key === "event" && plan.defaultType !== "") value = plan.defaultType;
+    if (value !== undefined) setMember(out, slot.key, value);
   }
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {

@@ -1,16 +1,20 @@
 import type { OneOf } from "../gen/events/events.js";
-import { specOfCase } from "./event-schema.js";
+import { planOfCase } from "./event-schema.js";
 import { stringField, timeField } from "./event-field.js";
+import { unwrapUnknown } from "./unknown-wrapper.js";
 
 /** The fields every Teleport event shares (its `Metadata`), whichever variant holds the event. */
 
-/** The event type ("event"); for a typed event without one, the type its case stands for; else "". */
+/**
+ * The event type ("event"); for a typed event without one, the type its variant stands for; else "".
+ * For an event Teleport could not type, its original type, not "unknown".
+ */
 export function eventType(event: OneOf): string {
   const type = stringField(event, "event");
   if (type !== undefined) return type;
   const variant = event.event;
-  if (variant === undefined) return "";
-  return variant.$case === "unstructured" ? variant.value.type : specOfCase(variant.$case).type;
+  if (variant === undefined || unwrapUnknown(event) !== undefined) return "";
+  return planOfCase(variant.$case).defaultType;
 }
 
 /** The event's unique id ("uid"); undefined when it has none (absent or empty). */

@@ -134,17 +134,6 @@ export const StreamEventsRequest: MessageFns<StreamEventsRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<StreamEventsRequest>, I>>(base?: I): StreamEventsRequest {
-    return StreamEventsRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<StreamEventsRequest>, I>>(object: I): StreamEventsRequest {
-    const message = createBaseStreamEventsRequest();
-    message.cursor = object.cursor ?? "";
-    message.untilCaughtUp = object.untilCaughtUp ?? false;
-    message.cursorMode = object.cursorMode ?? 0;
-    return message;
-  },
 };
 
 function createBaseStreamEvent(): StreamEvent {
@@ -201,17 +190,6 @@ export const StreamEvent: MessageFns<StreamEvent> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create<I extends Exact<DeepPartial<StreamEvent>, I>>(base?: I): StreamEvent {
-    return StreamEvent.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<StreamEvent>, I>>(object: I): StreamEvent {
-    const message = createBaseStreamEvent();
-    message.event =
-      object.event !== undefined && object.event !== null ? OneOf.fromPartial(object.event) : undefined;
-    message.cursor = object.cursor ?? "";
-    return message;
   },
 };
 
@@ -275,30 +253,7 @@ export const AuthServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
-
-export type DeepPartial<T> = T extends bigint
-  ? string | number | bigint
-  : T extends Builtin
-    ? T
-    : T extends globalThis.Array<infer U>
-      ? globalThis.Array<DeepPartial<U>>
-      : T extends ReadonlyArray<infer U>
-        ? ReadonlyArray<DeepPartial<U>>
-        : T extends { $case: string; value: unknown }
-          ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
-          : T extends {}
-            ? { [K in keyof T]?: DeepPartial<T[K]> }
-            : Partial<T>;
-
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin
-  ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
 }

@@ -217,23 +217,6 @@ export const Event: MessageFns<Event> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Event>, I>>(base?: I): Event {
-    return Event.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Event>, I>>(object: I): Event {
-    const message = createBaseEvent();
-    message.id = object.id ?? "";
-    message.time =
-      object.time !== undefined && object.time !== null ? Timestamp.fromPartial(object.time) : undefined;
-    message.type = object.type ?? "";
-    message.user = object.user ?? "";
-    message.userKind = object.userKind ?? 0;
-    message.protocol = object.protocol ?? "";
-    message.cluster = object.cluster ?? "";
-    message.sessionKind = object.sessionKind ?? "";
-    return message;
-  },
 };
 
 function createBaseSubmitEventsRequest(): SubmitEventsRequest {
@@ -280,15 +263,6 @@ export const SubmitEventsRequest: MessageFns<SubmitEventsRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<SubmitEventsRequest>, I>>(base?: I): SubmitEventsRequest {
-    return SubmitEventsRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitEventsRequest>, I>>(object: I): SubmitEventsRequest {
-    const message = createBaseSubmitEventsRequest();
-    message.events = object.events?.map((e) => Event.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseSubmitEventsResponse(): SubmitEventsResponse {
@@ -334,15 +308,6 @@ export const SubmitEventsResponse: MessageFns<SubmitEventsResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create<I extends Exact<DeepPartial<SubmitEventsResponse>, I>>(base?: I): SubmitEventsResponse {
-    return SubmitEventsResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitEventsResponse>, I>>(object: I): SubmitEventsResponse {
-    const message = createBaseSubmitEventsResponse();
-    message.accepted = object.accepted ?? 0;
-    return message;
   },
 };
 
@@ -526,31 +491,6 @@ export const UsageReport: MessageFns<UsageReport> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<UsageReport>, I>>(base?: I): UsageReport {
-    return UsageReport.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<UsageReport>, I>>(object: I): UsageReport {
-    const message = createBaseUsageReport();
-    message.time =
-      object.time !== undefined && object.time !== null ? Timestamp.fromPartial(object.time) : undefined;
-    message.cluster = object.cluster ?? "";
-    message.users = object.users !== undefined && object.users !== null ? BigInt(object.users) : 0n;
-    message.servers = object.servers !== undefined && object.servers !== null ? BigInt(object.servers) : 0n;
-    message.databases =
-      object.databases !== undefined && object.databases !== null ? BigInt(object.databases) : 0n;
-    message.apps = object.apps !== undefined && object.apps !== null ? BigInt(object.apps) : 0n;
-    message.kubeClusters =
-      object.kubeClusters !== undefined && object.kubeClusters !== null ? BigInt(object.kubeClusters) : 0n;
-    message.desktops =
-      object.desktops !== undefined && object.desktops !== null ? BigInt(object.desktops) : 0n;
-    message.roles = object.roles !== undefined && object.roles !== null ? BigInt(object.roles) : 0n;
-    message.authConnectors =
-      object.authConnectors !== undefined && object.authConnectors !== null
-        ? BigInt(object.authConnectors)
-        : 0n;
-    return message;
-  },
 };
 
 function createBaseSubmitUsageReportsRequest(): SubmitUsageReportsRequest {
@@ -597,17 +537,6 @@ export const SubmitUsageReportsRequest: MessageFns<SubmitUsageReportsRequest> = 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<SubmitUsageReportsRequest>, I>>(base?: I): SubmitUsageReportsRequest {
-    return SubmitUsageReportsRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitUsageReportsRequest>, I>>(
-    object: I,
-  ): SubmitUsageReportsRequest {
-    const message = createBaseSubmitUsageReportsRequest();
-    message.reports = object.reports?.map((e) => UsageReport.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseSubmitUsageReportsResponse(): SubmitUsageReportsResponse {
@@ -653,17 +582,6 @@ export const SubmitUsageReportsResponse: MessageFns<SubmitUsageReportsResponse> 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create<I extends Exact<DeepPartial<SubmitUsageReportsResponse>, I>>(base?: I): SubmitUsageReportsResponse {
-    return SubmitUsageReportsResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitUsageReportsResponse>, I>>(
-    object: I,
-  ): SubmitUsageReportsResponse {
-    const message = createBaseSubmitUsageReportsResponse();
-    message.accepted = object.accepted ?? 0;
-    return message;
   },
 };
 
@@ -763,30 +681,7 @@ export const TenantsServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
-
-export type DeepPartial<T> = T extends bigint
-  ? string | number | bigint
-  : T extends Builtin
-    ? T
-    : T extends globalThis.Array<infer U>
-      ? globalThis.Array<DeepPartial<U>>
-      : T extends ReadonlyArray<infer U>
-        ? ReadonlyArray<DeepPartial<U>>
-        : T extends { $case: string; value: unknown }
-          ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
-          : T extends {}
-            ? { [K in keyof T]?: DeepPartial<T[K]> }
-            : Partial<T>;
-
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin
-  ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
 }
