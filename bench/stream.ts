@@ -1,6 +1,6 @@
 import { FileAuditLog } from "../src/auditlog/file/file-audit-log.js";
 import { createEventsClient } from "../src/client/events-client.js";
-import { StreamEvent, StreamEventsRequest } from "../src/gen/auth/auth.js";
+import { CursorMode, StreamEvent, StreamEventsRequest } from "../src/gen/auth/auth.js";
 import { startEventsServer } from "../src/server/events-server.js";
 import { readBareStream, startBareStreamServer } from "./harness/bare-stream-server.js";
 import type { Bench } from "./harness/bench.js";
@@ -42,7 +42,11 @@ export const streamBench: Bench = {
           return n;
         });
         const request = Buffer.from(
-          StreamEventsRequest.encode(StreamEventsRequest.fromPartial({ untilCaughtUp: true })).finish(),
+          StreamEventsRequest.encode({
+            cursor: "",
+            untilCaughtUp: true,
+            cursorMode: CursorMode.CURSOR_MODE_UNSPECIFIED,
+          }).finish(),
         );
         const serverOnly = await bestOf(runs, () => readBareStream(server.port, () => undefined, request));
         const raw = await bestOf(runs, () => readBareStream(bare.port, () => undefined));

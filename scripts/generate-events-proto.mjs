@@ -126,7 +126,8 @@ function checkedFields(name, rows) {
   const seen = new Map();
   return rows.map((row) => {
     const protoName = snake(row.field);
-    if (seen.has(protoName)) throw new Error(`${name}: ${row.field} and ${seen.get(protoName)} both ${protoName}`);
+    if (seen.has(protoName))
+      throw new Error(`${name}: ${row.field} and ${seen.get(protoName)} both ${protoName}`);
     seen.set(protoName, row.field);
     return { ...row, protoName, number: Number(row.number) };
   });
@@ -135,7 +136,10 @@ function checkedFields(name, rows) {
 // ---------------------------------------------------------------------------------------------------- proto
 
 function isEnum(facts, type) {
-  return type === "teleport.accesslist.v1.MembershipKind" || (type.startsWith("events.") && facts.enums.has(type.slice(7)));
+  return (
+    type === "teleport.accesslist.v1.MembershipKind" ||
+    (type.startsWith("events.") && facts.enums.has(type.slice(7)))
+  );
 }
 
 function protoType(type) {
@@ -206,17 +210,23 @@ function renderMessage(name, facts, variants, indent) {
     // from an absent one and the JSON comes back as it was.
     const scalarLike = SCALARS.has(field.type) || isEnum(facts, field.type);
     const label = field.label === "repeated" ? "repeated " : !isMap && scalarLike ? "optional " : "";
-    out.push(`${inner}${label}${protoType(field.type)} ${field.protoName} = ${field.number}; // ${fieldComment(field)}`);
+    out.push(
+      `${inner}${label}${protoType(field.type)} ${field.protoName} = ${field.number}; // ${fieldComment(field)}`,
+    );
   }
   for (const field of reserved) {
-    out.push(`${inner}// ${field.field}: ${field.type}, opaque here (its JSON "${jsonKey(field)}" travels in \`extra\`).`);
+    out.push(
+      `${inner}// ${field.field}: ${field.type}, opaque here (its JSON "${jsonKey(field)}" travels in \`extra\`).`,
+    );
     out.push(`${inner}reserved ${field.number};`);
   }
   if (isEvent) {
     if (fields.some((field) => field.protoName === "extra" || field.number === EXTRA_FIELD_NUMBER)) {
       throw new Error(`${name} already has a field extra or number ${EXTRA_FIELD_NUMBER}`);
     }
-    out.push(`${inner}// The project's: JSON keys this message has no field for, or whose value does not fit it.`);
+    out.push(
+      `${inner}// The project's: JSON keys this message has no field for, or whose value does not fit it.`,
+    );
     out.push(`${inner}ExtraFields extra = ${EXTRA_FIELD_NUMBER};`);
   }
   out.push(`${pad}}`);
@@ -264,7 +274,8 @@ function renderEventsProto(facts) {
   const imports = new Set();
   for (const rows of facts.messages.values()) {
     for (const row of rows) {
-      for (const type of [row.type, valueType(row.type)]) if (IMPORTS[type] !== undefined) imports.add(IMPORTS[type]);
+      for (const type of [row.type, valueType(row.type)])
+        if (IMPORTS[type] !== undefined) imports.add(IMPORTS[type]);
     }
   }
   imports.add("google/protobuf/struct.proto");
@@ -297,11 +308,11 @@ function renderEventsProto(facts) {
     "  // (RFC 6901, relative to the event object) to their decimal text. They override `fields` on decode.",
     "  map<string, string> exact_numbers = 2;",
     "  // Members a Struct cannot carry, as one JSON object text (lone surrogates written as \\u escapes):",
-    "  // a key or string that is not valid Unicode (protobuf strings are UTF-8), a \"__proto__\" key, or",
+    '  // a key or string that is not valid Unicode (protobuf strings are UTF-8), a "__proto__" key, or',
     "  // nesting deeper than protobuf decoders accept. Numbers in it are exact.",
     "  optional string escaped_members = 3;",
     "  // Set only on an `Unknown` the project built, as Teleport's server does, for an event whose type has",
-    "  // no message: the event is the JSON in `Unknown.data`, not the Unknown. A real \"unknown\" event never",
+    '  // no message: the event is the JSON in `Unknown.data`, not the Unknown. A real "unknown" event never',
     "  // has it.",
     "  bool wraps_data = 4;",
     "}",
@@ -409,7 +420,8 @@ function renderSchema(facts) {
     "/** Enum values by enum name. */",
     "export const ENUMS: { readonly [name: string]: readonly (readonly [string, number])[] } = {",
   );
-  for (const [name, values] of facts.enums) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(values)},`);
+  for (const [name, values] of facts.enums)
+    lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(values)},`);
   lines.push("};", "");
   lines.push(
     "/** Teleport's OneOf: each variant's case (the generated `$case`), message and field number. */",
@@ -425,7 +437,8 @@ function renderSchema(facts) {
     "/** The event type strings Teleport's server maps to a message (`FromEventFields`), in its order. */",
     "export const EVENT_TYPES: readonly (readonly [type: string, message: string])[] = [",
   );
-  for (const [type, message] of facts.eventTypes) lines.push(`  [${JSON.stringify(type)}, ${JSON.stringify(message)}],`);
+  for (const [type, message] of facts.eventTypes)
+    lines.push(`  [${JSON.stringify(type)}, ${JSON.stringify(message)}],`);
   lines.push("];");
   return lines.join("\n") + "\n";
 }

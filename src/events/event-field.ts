@@ -19,7 +19,6 @@ import { unwrapUnknown } from "./unknown-wrapper.js";
 type Found =
   { readonly slot: Slot; readonly value: unknown } | { readonly slot: undefined; readonly value: LooseJson };
 
-
 function find(event: OneOf, key: string): Found | undefined {
   const variant = event.event;
   if (variant === undefined) return undefined;
@@ -30,11 +29,15 @@ function find(event: OneOf, key: string): Found | undefined {
   if (slot !== undefined) {
     const value = slot.get(message);
     // Empty lists and maps are never typed by the codec (JSON would not show them): treat them as absent.
-    if (value !== undefined && slot.codec.write(value, { lossless: false }) !== undefined) return { slot, value };
+    if (value !== undefined && slot.codec.write(value, { lossless: false }) !== undefined)
+      return { slot, value };
   }
   const extra = message["extra"] as ExtraFields | undefined;
   if (extra === undefined) return undefined;
-  return member(unpackMembers(extra.fields, extra.exactNumbers, extra.escapedMembers, { lossless: false }), key);
+  return member(
+    unpackMembers(extra.fields, extra.exactNumbers, extra.escapedMembers, { lossless: false }),
+    key,
+  );
 }
 
 function member(members: { [key: string]: LooseJson }, key: string): Found | undefined {
@@ -79,4 +82,3 @@ export function timeField(event: OneOf, key: string): Date | undefined {
   const timestamp = parseTimestamp(found.value);
   return timestamp === undefined ? undefined : timestampToDate(timestamp);
 }
-

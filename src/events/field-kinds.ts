@@ -19,7 +19,16 @@ export interface KindCodec<T = unknown> {
 
 /** The scalar kinds, by the name of the field type they serve. */
 export type ScalarKind =
-  "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "bytes" | "timestamp" | "struct" | "labelValues";
+  | "string"
+  | "bool"
+  | "int32"
+  | "uint32"
+  | "int64"
+  | "uint64"
+  | "bytes"
+  | "timestamp"
+  | "struct"
+  | "labelValues";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

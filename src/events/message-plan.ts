@@ -18,6 +18,8 @@ export interface Slot {
   readonly codec: KindCodec;
   /** Teleport's name of the field, e.g. "UserMetadata.User". */
   readonly field: string;
+  /** The field as the facts table has it. */
+  readonly schema: SchemaField;
   /** The typed value; undefined when unset. */
   get(message: Bag): unknown;
   /** Sets the typed value, creating embedded messages on the way; false when a oneof already holds another. */
@@ -183,7 +185,12 @@ function leafAccess(field: SchemaField): Pick<Slot, "get" | "set"> {
 function slotOf(candidate: Candidate): Slot {
   const leaf = leafAccess(candidate.field);
   const hops = candidate.path.map((hop) => ({ prop: hop.prop, create: () => planOf(hop.message).create() }));
-  const base = { key: candidate.key, codec: fieldCodec(candidate.field), field: `${candidate.message}.${candidate.field.name}` };
+  const base = {
+    key: candidate.key,
+    codec: fieldCodec(candidate.field),
+    field: `${candidate.message}.${candidate.field.name}`,
+    schema: candidate.field,
+  };
   if (hops.length === 0) return { ...base, ...leaf };
   if (hops.length === 1) {
     const { prop, create } = hops[0] as (typeof hops)[number];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
 import { eventFromJson, eventToJson, formatEvent, parseEvent } from "../../src/events/codec.js";
 import { LosslessNumber, parseJson, stringifyJson, type JsonObject } from "../../src/events/json.js";
-import { OneOf } from "../../src/gen/events/events.js";
+import { OneOf, SessionEnd, UserMetadata } from "../../src/gen/events/events.js";
 import { normalize } from "./support/json-equality.js";
 
 const viaBinary = (event: OneOf): OneOf => OneOf.decode(OneOf.encode(event).finish());
@@ -23,7 +23,14 @@ function variant(event: OneOf) {
 /** The typed message of an event that must be typed. */
 function typed(event: OneOf) {
   const v = variant(event);
-  if (v.$case === "unstructured") throw new Error("unstructured");
+  if (v.$case === "unknown" && v.value.extra?.wrapsData === true) throw new Error("not typed");
+  return v.value;
+}
+
+/** The Unknown an event Teleport cannot type travels as. */
+function wrapper(event: OneOf) {
+  const v = variant(event);
+  if (v.$case !== "unknown" || v.value.extra?.wrapsData !== true) throw new Error(`typed as ${v.$case}`);
   return v.value;
 }
 
@@ -75,17 +82,11 @@ describe("ei, Teleport's int64 index", () => {
     },
   );
 
-  it("18446744073709551615 survives in an unknown event too", () => {
-    const text = '{"ei":18446744073709551615,"event":"bot.join","nested":{"n":[1,18446744073709551615]}}';
+  it("18446744073709551615 survives in an event of an unknown type too", () => {
+    const text = '{"ei":18446744073709551615,"event":"plugin.sync","nested":{"n":[1,18446744073709551615]}}';
     const event = expectExactRoundTrip(text);
-    const v = variant(event);
-    expect(v.$case).toBe("unstructured");
-    if (v.$case === "unstructured") {
-      expect(v.value.exactNumbers).toEqual({
-        "/ei": "18446744073709551615",
-        "/nested/n/1": "18446744073709551615",
-      });
-    }
+    expect(wrapper(event).data).toBe(text);
+    expect(wrapper(event).metadata?.index).toBeUndefined();
   });
 });
 
@@ -165,8 +166,63 @@ describe("typed fields", () => {
   });
 
   it("writes the type of a hand-built event that leaves it out", () => {
-    const event = OneOf.fromPartial({ event: { $case: "sessionEnd", value: { user: { user: "a" } } } });
-    expect(formatEvent(event)).toBe('{"event":"session.end","user":"a"}');
+    const value = SessionEnd.decode(new Uint8Array());
+    value.user = { ...UserMetadata.decode(new Uint8Array()), user: "a" };
+    expect(formatEvent({ event: { $case: "sessionEnd", value } })).toBe('{"event":"session.end","user":"a"}');
+  });
+
+  it("reads a working directory from Teleport's key", () => {
+    const event = expectExactRoundTrip(
+      '{"event":"sftp","working_directory":"/home/a","path":"x","action":3}',
+    );
+    const v = variant(event);
+    if (v.$case !== "sftp") throw new Error(v.$case);
+    expect(v.value).toMatchObject({ workingDirectory: "/home/a", path: "x", action: 3 });
+    expect(v.value.extra).toBeUndefined();
+  });
+
+  it("reads nested messages, repeated messages and label values whole", () => {
+    const text =
+      '{"event":"cert.create","identity":{"user":"a","roles":["r"],"traits":{"logins":["root"]},' +
+      '"route_to_app":{"name":"grafana"}},"user_traits":{"x":[]}}';
+    const event = expectExactRoundTrip(text);
+    const v = variant(event);
+    if (v.$case !== "certificateCreate") throw new Error(v.$case);
+    expect(v.value.identity).toMatchObject({
+      user: "a",
+      roles: ["r"],
+      traits: { values: { logins: { values: ["root"] } } },
+    });
+    expect(Object.keys(v.value.extra?.fields ?? {})).toEqual(["user_traits"]);
+  });
+
+  it("keeps a nested message whole in extra when one of its keys does not fit", () => {
+    const event = expectExactRoundTrip('{"event":"cert.create","identity":{"user":"a","roles":[]}}');
+    const v = variant(event);
+    if (v.$case !== "certificateCreate") throw new Error(v.$case);
+    expect(v.value.identity).toBeUndefined();
+    expect(v.value.extra?.fields).toEqual({ identity: { user: "a", roles: [] } });
+  });
+
+  it("keeps a key two embedded messages share at one depth in extra, as Go's JSON drops it", () => {
+    const event = expectExactRoundTrip('{"event":"access_list.review","success":true,"message":"m"}');
+    const v = variant(event);
+    if (v.$case !== "accessListReview") throw new Error(v.$case);
+    expect(v.value.status?.success).toBe(true);
+    expect(Object.keys(v.value.extra?.fields ?? {})).toEqual(["message"]);
+  });
+
+  it("keeps a string where Teleport's message has a number in extra", () => {
+    const event = expectExactRoundTrip('{"event":"session.network","dst_addr":"10.0.0.1","dst_port":"3000"}');
+    const v = variant(event);
+    if (v.$case !== "sessionNetwork") throw new Error(v.$case);
+    expect(v.value.dstAddr).toBe("10.0.0.1");
+    expect(v.value.extra?.fields).toEqual({ dst_port: "3000" });
+  });
+
+  it("keeps an opaque resource of another Teleport package in extra", () => {
+    const event = expectExactRoundTrip('{"event":"lock.created","name":"l","target":{"user":"a"}}');
+    expect(Object.keys(typed(event).extra?.fields ?? {})).toEqual(["target"]);
   });
 
   it("formats an empty OneOf as {}", () => {
@@ -178,8 +234,9 @@ describe("what a Struct cannot carry", () => {
   it.each([
     ["a lone surrogate", '{"event":"session.start","user":"a\\ud800","x":"\\udfff"}'],
     ["a lone surrogate in a key", '{"event":"bot.join","\\ud800":1}'],
+    ["a lone surrogate in an unknown type", '{"event":"x\\ud800","\\udfff":"\\ud800"}'],
     ["a __proto__ key", '{"event":"session.start","__proto__":{"a":1},"y":{"__proto__":[2]}}'],
-    ["a __proto__ key in an unknown event", '{"event":"bot.join","__proto__":{"a":18446744073709551615}}'],
+    ["a __proto__ key in an unknown event", '{"event":"plugin.sync","__proto__":{"a":18446744073709551615}}'],
   ])("%s survives both round trips", (_name, text) => {
     const object = parseJson(text);
     const event = parseEvent(text);
@@ -189,7 +246,7 @@ describe("what a Struct cannot carry", () => {
 
   it("deep nesting travels as JSON text, so protobuf decoders accept it", () => {
     const deep = (depth: number): string => (depth === 0 ? "1" : `{"a":[${deep(depth - 1)}]}`);
-    for (const type of ["session.start", "bot.join"]) {
+    for (const type of ["session.start", "plugin.sync"]) {
       const text = `{"event":"${type}","shallow":${deep(3)},"deep":${deep(60)}}`;
       const event = parseEvent(text);
       expect(formatEvent(viaBinary(event))).toBe(text);
@@ -197,24 +254,64 @@ describe("what a Struct cannot carry", () => {
   });
 });
 
-describe("unknown event types", () => {
-  it("carries the whole object as Unstructured", () => {
-    const text = '{"ei":0,"event":"bot.join","code":"TJ001I","success":true,"attributes":{"a":["b"]}}';
+describe("event types Teleport's server does not type", () => {
+  it("travel as Teleport's Unknown, exactly as its server builds it, and come back as they were", () => {
+    const text =
+      '{"ei":7,"event":"plugin.sync","uid":"u-1","code":"TPL01I","time":"2026-09-01T08:03:45.1Z","user":"a"}';
     const event = expectExactRoundTrip(text);
-    expect(variant(event)).toEqual({
-      $case: "unstructured",
-      value: {
-        type: "bot.join",
-        data: { ei: 0, event: "bot.join", code: "TJ001I", success: true, attributes: { a: ["b"] } },
-        exactNumbers: {},
-        escapedMembers: undefined,
-      },
+    const unknown = wrapper(viaBinary(event));
+    expect(unknown.metadata).toEqual({
+      index: 7n,
+      type: "unknown",
+      id: "u-1",
+      code: "TCC00E",
+      time: { seconds: BigInt(Date.UTC(2026, 8, 1, 8, 3, 45) / 1000), nanos: 100_000_000 },
+      clusterName: undefined,
     });
+    expect(unknown.unknownType).toBe("plugin.sync");
+    expect(unknown.unknownCode).toBe("TPL01I");
+    expect(JSON.parse(unknown.data ?? "")).toEqual(JSON.parse(text));
+    expect(eventToJson(event)).toEqual(parseJson(text));
   });
 
-  it.each(['{"a":1}', '{"event":7}', '{"event":null,"user":"x"}', "{}"])('%s has type ""', (text) => {
-    const v = variant(expectExactRoundTrip(text));
-    expect(v.$case === "unstructured" && v.value.type).toBe("");
+  it("are never confused with a real unknown event Teleport wrote to the log", () => {
+    const original = '{"event":"x.y","code":"TX001I","user":"a"}';
+    const real =
+      '{"event":"unknown","code":"TCC00E","unknown_event":"x.y","unknown_code":"TX001I","data":' +
+      JSON.stringify(original) +
+      "}";
+    const realEvent = expectExactRoundTrip(real);
+    const wrapped = expectExactRoundTrip(original);
+    // Both are Unknown with the same Teleport-visible fields; only the project's mark tells them apart.
+    for (const event of [realEvent, wrapped]) {
+      const v = variant(viaBinary(event));
+      expect(v.$case).toBe("unknown");
+      if (v.$case !== "unknown") return;
+      expect(v.value).toMatchObject({ metadata: { type: "unknown", code: "TCC00E" }, unknownType: "x.y" });
+    }
+    expect(typed(realEvent).extra).toBeUndefined();
+    expect(wrapper(wrapped).extra?.wrapsData).toBe(true);
+    expect(formatEvent(viaBinary(realEvent))).toBe(real);
+    expect(formatEvent(viaBinary(wrapped))).toBe(original);
+  });
+
+  it.each([
+    '{"a":1}',
+    '{"event":7}',
+    '{"event":null,"user":"x"}',
+    "{}",
+    '{"event":"app_auth_config.verify.success"}',
+  ])("%s has the original type, or none", (text) => {
+    const object = JSON.parse(text) as { event?: unknown };
+    const unknown = wrapper(expectExactRoundTrip(text));
+    expect(unknown.unknownType).toBe(typeof object.event === "string" ? object.event : "");
+  });
+
+  it("an Unknown marked as wrapping data that is not a JSON object is formatted as itself", () => {
+    const event = parseEvent('{"event":"plugin.sync"}');
+    const unknown = wrapper(event);
+    unknown.data = "[1]";
+    expect(JSON.parse(formatEvent(viaBinary(event)))).toMatchObject({ event: "unknown", data: "[1]" });
   });
 });
 

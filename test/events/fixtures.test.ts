@@ -49,8 +49,8 @@ const expected: Expected[] = [
   { type: "desktop.recording", $case: "desktopRecording", user: "", active: false, kind: "human", protocol: "", code: "", cluster: "initech-eu.teleport.sh" },
   { type: "session.connect", $case: "sessionConnect", user: "", active: false, kind: "human", protocol: "", code: "T2010I", cluster: "acme-staging.teleport.sh" },
   { type: "session.start", $case: "sessionStart", user: "charlie@acme.com", active: true, kind: "human", protocol: "ssh", code: "T2000I", cluster: "acme-staging.teleport.sh" },
-  // No typed message; its bot is named in "user_name", and there is no top-level user.
-  { type: "bot.join", $case: "unstructured", user: "", active: false, kind: "human", protocol: "", code: "TJ001I", cluster: ACME },
+  // Its bot is named in "user_name"; BotJoin has no UserMetadata, so there is no top-level user.
+  { type: "bot.join", $case: "botJoin", user: "", active: false, kind: "human", protocol: "", code: "TJ001I", cluster: ACME },
   { type: "session.start", $case: "sessionStart", user: "bot-ci-deployer", active: true, kind: "bot", protocol: "ssh", code: "T2000I", cluster: ACME },
 ];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { clusterName, eventCode, eventId, eventTime, eventType } from "../../src/events/metadata.js";
-import { OneOf } from "../../src/gen/events/events.js";
+import { parseEvent } from "../../src/events/codec.js";
+import { KubeRequest } from "../../src/gen/events/events.js";
 import { variantsOf } from "./support/variants.js";
 
 describe("event metadata", () => {
@@ -28,7 +29,9 @@ describe("event metadata", () => {
   });
 
   it("gives a hand-built typed event without a type the type of its case", () => {
-    expect(eventType(OneOf.fromPartial({ event: { $case: "kubeRequest", value: {} } }))).toBe("kube.request");
+    const value = { ...KubeRequest.decode(new Uint8Array()) };
+    expect(eventType({ event: { $case: "kubeRequest", value } })).toBe("kube.request");
+    expect(eventType(parseEvent('{"uid":"u"}'))).toBe("");
     expect(eventType({})).toBe("");
   });
 });

@@ -3,6 +3,8 @@ import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../src/cur
 import { InvalidArgumentError } from "../../src/errors/errors.js";
 import type { StreamEvent } from "../../src/gen/auth/auth.js";
 import type { OneOf } from "../../src/gen/events/events.js";
+import { eventFromJson } from "../../src/events/codec.js";
+import { eventId } from "../../src/events/metadata.js";
 
 interface Entry {
   shard: string;
@@ -142,9 +144,9 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
-/** A small Teleport-shaped event (Unstructured), `padding` bytes of filler making it as large as needed. */
+/** A small Teleport event (session.start), `padding` bytes of filler (an extra key) making it as large as needed. */
 export function memoryEvent(index: number, padding = 0): OneOf {
-  const data: Record<string, string> = {
+  const data: { [key: string]: string } = {
     event: "session.start",
     code: "T2000I",
     uid: `uid-${index}`,
@@ -152,12 +154,12 @@ export function memoryEvent(index: number, padding = 0): OneOf {
     time: new Date(Date.UTC(2025, 0, 1, 0, 0, index)).toISOString(),
   };
   if (padding > 0) data["filler"] = "x".repeat(padding);
-  return { event: { $case: "unstructured", value: { type: "session.start", data, exactNumbers: {} } } };
+  return eventFromJson(data);
 }
 
 /** The uid a `memoryEvent` carries, read back from a streamed event. */
 export function memoryEventUid(event: StreamEvent): string {
-  const value = event.event?.event;
-  if (value?.$case !== "unstructured") throw new Error(`expected an unstructured event, got ${value?.$case}`);
-  return String(value.value.data?.["uid"]);
+  const uid = event.event === undefined ? undefined : eventId(event.event);
+  if (uid === undefined) throw new Error("expected an event with a uid");
+  return uid;
 }

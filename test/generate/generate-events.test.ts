@@ -264,9 +264,9 @@ describe("generateEvents", () => {
       }
     });
 
-    it("has types the codec does not type (plugin.sync), with and without a user", () => {
+    it("has types Teleport does not type (plugin.sync), with and without a user", () => {
       const plugin = events.filter((e) => eventType(e) === "plugin.sync");
-      expect(plugin.every((e) => e.event?.$case === "unstructured")).toBe(true);
+      expect(plugin.every((e) => e.event?.$case === "unknown")).toBe(true);
       const withUser = plugin.filter((e) => getUser(e) !== "");
       expect(withUser.length).toBeGreaterThan(0);
       expect(withUser.length).toBeLessThan(plugin.length);

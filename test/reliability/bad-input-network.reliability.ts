@@ -3,7 +3,8 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileAuditLog } from "../../src/auditlog/file/index.js";
-import { AuthServiceClient, StreamEventsRequest, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { streamRequest } from "../support/stream-request.js";
 import { SubmitEventsRequest, TenantsServiceClient, type Event } from "../../src/gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
@@ -79,10 +80,7 @@ describe("bad input on the wire", () => {
     const client = authClient();
     return new Promise((resolve) => {
       let count = 0;
-      const call = client.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor, untilCaughtUp: true }),
-        metadata(),
-      );
+      const call = client.streamEvents(streamRequest({ cursor, untilCaughtUp: true }), metadata());
       call.on("data", () => count++);
       call.on("error", (error: ServiceError) => {
         client.close();
@@ -142,10 +140,7 @@ describe("bad input on the wire", () => {
   it("a client that never reads holds the server back to a bounded amount, not the whole log", async () => {
     const before = await metricValue(registry, "tenant_events_server_events_streamed_total");
     const client = authClient();
-    const call = client.streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-      metadata(),
-    );
+    const call = client.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata());
     let received = 0;
     call.on("data", () => {
       received++;
@@ -172,10 +167,7 @@ describe("bad input on the wire", () => {
     for (let i = 0; i < cycles; i++) {
       if (i % 2 === 0) {
         const client = authClient();
-        const call = client.streamEvents(
-          StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-          metadata(),
-        );
+        const call = client.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata());
         await new Promise<void>((resolve) => {
           let n = 0;
           call.on("data", (_: StreamEvent) => {
@@ -191,10 +183,7 @@ describe("bad input on the wire", () => {
         // The TCP connection is cut under a stream in flight, as a crashed client or a dropped link would.
         const proxy = await TcpProxy.start(events.port);
         const client = new AuthServiceClient(proxy.address, grpcCredentials.createInsecure());
-        const call = client.streamEvents(
-          StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-          metadata(),
-        );
+        const call = client.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata());
         await new Promise<void>((resolve) => {
           let n = 0;
           call.on("data", () => {

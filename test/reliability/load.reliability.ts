@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileAuditLog } from "../../src/auditlog/file/index.js";
-import { AuthServiceClient, StreamEventsRequest, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient, type StreamEvent } from "../../src/gen/auth/auth.js";
+import { streamRequest } from "../support/stream-request.js";
 import { TenantsServiceClient } from "../../src/gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
@@ -101,7 +102,7 @@ describe("load", () => {
     const all = await new Promise<StreamEvent[]>((resolve, reject) => {
       const got: StreamEvent[] = [];
       const call = client.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
+        streamRequest({ cursor: "", untilCaughtUp: true }),
         bearer(SERVER_TOKEN),
       );
       call.on("data", (e: StreamEvent) => got.push(e));
@@ -112,10 +113,7 @@ describe("load", () => {
     const starts = Array.from({ length: MAX_STREAMS }, (_, i) => Math.floor((i * EVENTS) / MAX_STREAMS));
     const followers = starts.map((start) => {
       const cursor = start === 0 ? "" : (all[start - 1]?.cursor ?? "");
-      const call = client.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor, untilCaughtUp: false }),
-        bearer(SERVER_TOKEN),
-      );
+      const call = client.streamEvents(streamRequest({ cursor, untilCaughtUp: false }), bearer(SERVER_TOKEN));
       const received: string[] = [];
       let failure: ServiceError | undefined;
       call.on("data", (e: StreamEvent) => received.push(e.cursor));
@@ -145,7 +143,7 @@ describe("load", () => {
         () =>
           new Promise<ServiceError | undefined>((resolve) => {
             const call = client.streamEvents(
-              StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
+              streamRequest({ cursor: "", untilCaughtUp: false }),
               bearer(SERVER_TOKEN),
             );
             call.on("data", () => resolve(undefined));

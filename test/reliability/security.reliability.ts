@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { credentials as grpcCredentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthServiceClient, StreamEventsRequest } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { streamRequest } from "../support/stream-request.js";
 import { TenantsServiceClient, UserKind, type Event } from "../../src/gen/tenants/tenants.js";
 import { runCli } from "../support/cli.js";
 import { byMode, figure, SEED } from "./support/mode.js";
@@ -43,10 +44,7 @@ function stream(port: number, metadata: Metadata): Promise<ServiceError | number
   const client = new AuthServiceClient(`127.0.0.1:${port}`, grpcCredentials.createInsecure());
   return new Promise((resolve) => {
     let events = 0;
-    const call = client.streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-      metadata,
-    );
+    const call = client.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata);
     call.on("data", () => events++);
     call.on("error", (err: ServiceError) => {
       client.close();

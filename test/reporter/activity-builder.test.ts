@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { InternalError, InvalidArgumentError } from "../../src/errors/errors.js";
-import { parseEvent } from "../../src/events/codec.js";
+import { eventFromJson, parseEvent } from "../../src/events/codec.js";
+import { LosslessNumber, type JsonObject } from "../../src/events/json.js";
 import type { OneOf } from "../../src/gen/events/events.js";
 import { Event, UserKind } from "../../src/gen/tenants/tenants.js";
 import { buildActivityEvent, RefusedActivityEventError } from "../../src/reporter/activity-builder.js";
@@ -200,9 +201,7 @@ describe("buildActivityEvent rules", () => {
   });
 
   describe("an event without a uid", () => {
-    const withoutUid = (data: Record<string, unknown>, exactNumbers: Record<string, string> = {}): OneOf => ({
-      event: { $case: "unstructured", value: { type: "session.start", data, exactNumbers } },
-    });
+    const withoutUid = (data: Record<string, unknown>): OneOf => eventFromJson(data as JsonObject);
     const { uid: _uid, ...noUid } = base;
 
     it("gets the SHA-256 hex of its canonical JSON", () => {
@@ -221,11 +220,11 @@ describe("buildActivityEvent rules", () => {
 
     it("keeps every digit of a large index, so neighbouring events get different ids", () => {
       const a = buildActivityEvent(
-        withoutUid({ ...noUid, ei: 0 }, { "/ei": "18446744073709551616" }),
+        withoutUid({ ...noUid, ei: new LosslessNumber("18446744073709551616") }),
         anonymizer,
       );
       const b = buildActivityEvent(
-        withoutUid({ ...noUid, ei: 0 }, { "/ei": "18446744073709551617" }),
+        withoutUid({ ...noUid, ei: new LosslessNumber("18446744073709551617") }),
         anonymizer,
       );
       expect(a?.id).toMatch(/^[0-9a-f]{64}$/);

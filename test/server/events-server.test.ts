@@ -2,7 +2,8 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeCursor } from "../../src/cursor/cursor.js";
 import { DataLossError } from "../../src/errors/errors.js";
-import { StreamEventsRequest, type AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { type AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { streamRequest } from "../support/stream-request.js";
 import { newRegistry } from "../../src/observability/metrics.js";
 import {
   startEventsServer,
@@ -36,7 +37,7 @@ describe("events server", () => {
     const server = await start(log);
 
     const { events, error } = await readAll(
-      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+      client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })),
     );
 
     expect(error).toBeUndefined();
@@ -51,12 +52,12 @@ describe("events server", () => {
     for (let i = 0; i < 25; i++) log.appendEvents(1, i % 2 === 0 ? "shard-a" : "shard-b");
     const server = await start(log);
     const first = await readAll(
-      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
+      client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })),
     );
     const tenth = first.events[9]?.cursor ?? "";
 
     const rest = await readAll(
-      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: tenth, untilCaughtUp: true })),
+      client(server).streamEvents(streamRequest({ cursor: tenth, untilCaughtUp: true })),
     );
 
     expect(rest.error).toBeUndefined();
@@ -68,9 +69,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(2);
     const server = await start(log);
-    const call = client(server).streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
-    );
+    const call = client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: false }));
     const seen: string[] = [];
     call.on("data", (event: Parameters<typeof memoryEventUid>[0]) => seen.push(memoryEventUid(event)));
     call.on("error", () => undefined);
@@ -103,7 +102,7 @@ describe("events server", () => {
     const server = await start(log);
 
     const { events, error } = await readAll(
-      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor, untilCaughtUp: true })),
+      client(server).streamEvents(streamRequest({ cursor, untilCaughtUp: true })),
     );
 
     expect(events).toEqual([]);
@@ -117,23 +116,19 @@ describe("events server", () => {
     const server = await start(log, { maxStreams: 2 });
     const c = client(server);
     const open = [
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
+      c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: false })),
+      c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: false })),
     ];
     for (const call of open) call.on("error", () => undefined);
     await eventually(() => log.openStreams === 2, "two streams open");
 
-    const third = await readAll(
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
-    );
+    const third = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
     expect(third.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(third.error?.details).toContain("limit 2");
 
     open[0]?.cancel();
     await eventually(() => log.openStreams === 1, "the cancelled stream to stop reading");
-    const fourth = await readAll(
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
-    );
+    const fourth = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
     expect(fourth.error).toBeUndefined();
     expect(fourth.events).toHaveLength(1);
   });
@@ -142,9 +137,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(3);
     const server = await start(log);
-    const call = client(server).streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
-    );
+    const call = client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: false }));
     call.on("error", () => undefined);
     let received = 0;
     call.on("data", () => (received += 1));
@@ -159,7 +152,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     const server = await start(log);
     const c = rawAuthClient(server.port);
-    const call = c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }));
+    const call = c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: false }));
     call.on("error", () => undefined);
     call.on("data", () => undefined);
     await eventually(() => log.openStreams === 1, "the stream to open");
@@ -174,9 +167,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(20_000, "shard-0", 1_000);
     const server = await start(log);
-    const call = client(server).streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
-    );
+    const call = client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: false }));
     call.on("error", () => undefined);
     let received = 0;
     call.on("data", () => {
@@ -205,26 +196,15 @@ describe("events server", () => {
       return metadata;
     };
 
-    const missing = await readAll(
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
-    );
+    const missing = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
     const wrong = await readAll(
-      c.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-        withToken("Bearer guess"),
-      ),
+      c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), withToken("Bearer guess")),
     );
     const notBearer = await readAll(
-      c.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-        withToken("s3cret-token"),
-      ),
+      c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), withToken("s3cret-token")),
     );
     const right = await readAll(
-      c.streamEvents(
-        StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true }),
-        withToken("Bearer s3cret-token"),
-      ),
+      c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), withToken("Bearer s3cret-token")),
     );
 
     expect(missing.error?.code).toBe(Status.UNAUTHENTICATED);
@@ -242,13 +222,9 @@ describe("events server", () => {
     const c = client(server);
 
     log.failNextPull(new DataLossError("cursor position was trimmed"));
-    const dataLoss = await readAll(
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
-    );
+    const dataLoss = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
     log.failNextPull(new Error("secret connection string postgres://admin:pw@db"));
-    const internal = await readAll(
-      c.streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: true })),
-    );
+    const internal = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
 
     expect(dataLoss.error?.code).toBe(Status.DATA_LOSS);
     expect(dataLoss.error?.details).toBe("cursor position was trimmed");
@@ -260,9 +236,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(2);
     const server = await startEventsServer(log, { listen: "127.0.0.1:0" });
-    const outcome = readAll(
-      client(server).streamEvents(StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false })),
-    );
+    const outcome = readAll(client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: false })));
     await eventually(() => log.pulled === 2 && log.openStreams === 1, "the stream to be following");
 
     await server.shutdown(5_000);
@@ -279,9 +253,7 @@ describe("events server", () => {
     const log = new MemoryAuditLog();
     log.appendEvents(7);
     const server = await start(log, { registry });
-    const call = client(server).streamEvents(
-      StreamEventsRequest.fromPartial({ cursor: "", untilCaughtUp: false }),
-    );
+    const call = client(server).streamEvents(streamRequest({ cursor: "", untilCaughtUp: false }));
     call.on("error", () => undefined);
     call.on("data", () => undefined);
     await eventually(() => log.pulled === 7, "all events read");

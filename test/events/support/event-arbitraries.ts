@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { LosslessNumber } from "lossless-json";
-import { EVENT_SPECS, TYPED_EVENT_TYPES } from "../../../src/events/event-schema.js";
-import type { Kind } from "../../../src/events/field-kinds.js";
+import { TYPED_EVENT_TYPES, planOfType } from "../../../src/events/event-schema.js";
+import { planOf, type MessagePlan } from "../../../src/events/message-plan.js";
+import { ENUMS, type SchemaField } from "../../../src/gen/events/teleport-schema.js";
 import type { JsonObject, JsonValue } from "../../../src/events/json.js";
 
 /** Generators of Teleport-shaped event objects, valid and hostile, with exact (lossless) numbers. */
@@ -120,22 +121,79 @@ export const nonCanonicalTime: fc.Arbitrary<string> = fc.oneof(
   ),
 );
 
-const validByKind: { [K in Kind]: fc.Arbitrary<JsonValue> } = {
+const validScalar: { readonly [type: string]: fc.Arbitrary<JsonValue> } = {
   string: validString,
   bool: fc.boolean(),
   int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((n) => num(String(n))),
   uint32: fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((n) => num(String(n))),
   int64: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((n) => num(String(n))),
-  stringList: fc.array(validString, { minLength: 1, maxLength: 3 }),
-  stringMap: fc.dictionary(
-    validString.filter((key) => key !== "__proto__"),
-    validString,
-    { minKeys: 1, maxKeys: 3 },
-  ),
-  struct: jsonObject,
-  timestamp: canonicalTime,
+  uint64: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => num(String(n))),
   bytes: fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes).toString("base64")),
+  "google.protobuf.Timestamp": canonicalTime,
+  "google.protobuf.Struct": jsonObject,
+  "google.protobuf.UInt32Value": fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((n) => num(String(n))),
+  "google.protobuf.UInt64Value": fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => num(String(n))),
+  "wrappers.LabelValues": fc.dictionary(
+    validString.filter((key) => key !== "__proto__"),
+    fc.array(validString, { maxLength: 3 }),
+    { maxKeys: 3 },
+  ),
+  "teleport.accesslist.v1.MembershipKind": fc.integer({ min: 0, max: 2 }).map((n) => num(String(n))),
 };
+
+const NESTING = 3;
+const messageArbitraries = new Map<string, fc.Arbitrary<JsonObject>>();
+
+/** A value of a field's type that fits it (nested messages a few levels deep, then empty). */
+function validType(type: string, depth: number): fc.Arbitrary<JsonValue> {
+  const scalar = validScalar[type];
+  if (scalar !== undefined) return scalar;
+  if (!type.startsWith("events.")) return fc.constant(null);
+  const name = type.slice("events.".length);
+  if (ENUMS[name] !== undefined)
+    return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((n) => num(String(n)));
+  if (depth >= NESTING) return fc.constant({});
+  const key = `${name}@${depth}`;
+  let arbitrary = messageArbitraries.get(key);
+  if (arbitrary === undefined) {
+    const slots = planOf(name).slots.filter((slot) => slot.schema.opaque !== true);
+    arbitrary = fc
+      .shuffledSubarray(slots, { maxLength: Math.min(4, slots.length) })
+      .chain((chosen) =>
+        fc.tuple(
+          ...chosen.map((slot) => fc.tuple(fc.constant(slot.key), validField(slot.schema, depth + 1))),
+        ),
+      )
+      .map((members) => {
+        const object: JsonObject = {};
+        // One member of a oneof at most: a second would not fit.
+        const oneofs = new Set<string>();
+        for (const [key, value] of members) {
+          const oneof = planOf(name).byKey.get(key)?.schema.oneof;
+          if (oneof !== undefined && oneofs.has(oneof)) continue;
+          if (oneof !== undefined) oneofs.add(oneof);
+          put(object, key, value);
+        }
+        return object;
+      });
+    messageArbitraries.set(key, arbitrary);
+  }
+  return arbitrary;
+}
+
+/** A value that fits a field of the facts table. */
+function validField(field: SchemaField, depth = 0): fc.Arbitrary<JsonValue> {
+  const map = /^map<\s*string\s*,\s*(\S+?)\s*>$/.exec(field.type);
+  if (map !== null) {
+    return fc.dictionary(
+      validString.filter((key) => key !== "__proto__"),
+      validType(map[1] as string, depth),
+      { minKeys: 1, maxKeys: 3 },
+    );
+  }
+  const item = validType(field.type, depth);
+  return field.repeated === true ? fc.array(item, { minLength: 1, maxLength: 3 }) : item;
+}
 
 /** Values that do not fit a kind (or only happen to): they must travel in `extra`. */
 const wrongValue: fc.Arbitrary<JsonValue> = fc.oneof(
@@ -152,23 +210,23 @@ export function put(object: JsonObject, key: string, value: JsonValue): void {
   Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-const specs = Object.values(EVENT_SPECS);
-
-/** An event of a typed type: some of its keys, valid or not, in any order, plus unknown keys. */
-export const knownEvent: fc.Arbitrary<JsonObject> = fc
-  .constantFrom(...specs)
-  .chain((spec) =>
-    fc.tuple(
-      fc.constant(spec.type),
+/** An object of a message's keys, valid or not, in any order, plus unknown keys; `type` first if given. */
+export function messageObject(
+  plan: MessagePlan,
+  type: fc.Arbitrary<JsonValue | undefined>,
+): fc.Arbitrary<JsonObject> {
+  return fc
+    .tuple(
+      type,
       fc
-        .shuffledSubarray(spec.entries.filter((entry) => entry.key !== "event"))
-        .chain((entries) =>
+        .shuffledSubarray(plan.slots.filter((slot) => slot.key !== "event"))
+        .chain((slots) =>
           fc.tuple(
-            ...entries.map((entry) =>
+            ...slots.map((slot) =>
               fc.tuple(
-                fc.constant(entry.key),
+                fc.constant(slot.key),
                 fc.oneof(
-                  { arbitrary: validByKind[entry.kind], weight: 4 },
+                  { arbitrary: validField(slot.schema), weight: 4 },
                   { arbitrary: wrongValue, weight: 1 },
                 ),
               ),
@@ -177,21 +235,33 @@ export const knownEvent: fc.Arbitrary<JsonObject> = fc
         ),
       fc.array(fc.tuple(anyString, jsonValue), { maxLength: 3 }),
       fc.nat(),
-    ),
-  )
-  .map(([type, known, extras, at]) => {
-    const members: [string, JsonValue][] = [...known, ...extras];
-    members.splice(at % (members.length + 1), 0, ["event", type]);
-    const object: JsonObject = {};
-    for (const [key, value] of members) put(object, key, value);
-    return object;
-  });
+    )
+    .map(([eventType, known, extras, at]) => {
+      const members: [string, JsonValue][] = [...known, ...extras];
+      if (eventType !== undefined) members.splice(at % (members.length + 1), 0, ["event", eventType]);
+      const object: JsonObject = {};
+      for (const [key, value] of members) put(object, key, value);
+      return object;
+    });
+}
+
+/** An event of a type Teleport's server types (any of them): its keys valid or not, plus unknown keys. */
+export const knownEvent: fc.Arbitrary<JsonObject> = fc
+  .constantFrom(...TYPED_EVENT_TYPES)
+  .chain((type) => messageObject(planOfType(type) as MessagePlan, fc.constant(type)));
 
 /** An event of a type with no typed message (or with no usable type at all). */
 export const unknownEvent: fc.Arbitrary<JsonObject> = fc
   .tuple(
     fc.oneof(
-      fc.constantFrom<JsonValue | undefined>("bot.join", "role.created", "", undefined, num("7"), null),
+      fc.constantFrom<JsonValue | undefined>(
+        "plugin.sync",
+        "app_auth_config.verify.success",
+        "",
+        undefined,
+        num("7"),
+        null,
+      ),
       anyString.filter((type) => !TYPED_EVENT_TYPES.includes(type)),
     ),
     jsonObject,
