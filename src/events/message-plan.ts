@@ -105,10 +105,10 @@ function fieldCodec(field: SchemaField): KindCodec {
   const map = MAP_TYPE.exec(field.type);
   if (map !== null) {
     if (map[1] !== "string") throw new Error(`map key type ${map[1]} not supported`);
-    return mapCodec(typeCodec(map[2] as string)) as KindCodec;
+    return mapCodec(typeCodec(map[2] as string));
   }
   const codec = typeCodec(field.type);
-  return field.repeated === true ? (listCodec(codec) as KindCodec) : codec;
+  return field.repeated === true ? listCodec(codec) : codec;
 }
 
 interface Hop {

@@ -5,7 +5,7 @@ import type { ServerTlsOptions } from "../grpc/tls.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
 import { createAuthService, DEFAULT_MAX_STREAMS } from "./auth-service.js";
-import { AUTH_SERVICE_DEFINITION } from "./stream-event-serializer.js";
+import { AUTH_SERVICE_DEFINITION, TELEPORT_AUTH_SERVICE_DEFINITION } from "./stream-event-serializer.js";
 
 export interface EventsServerOptions {
   /** "HOST:PORT" or "[IPv6]:PORT". Default DEFAULT_EVENTS_LISTEN; port 0 picks a free port. */
@@ -38,7 +38,8 @@ export interface EventsServer {
 }
 
 /**
- * Starts AuthService (with health and reflection) over `auditLog`.
+ * Starts AuthService (with health and reflection) over `auditLog`, as `auth.AuthService` and under
+ * Teleport's own name `proto.AuthService`.
  * @throws InvalidArgumentError for a bad or disallowed listen address, a bad token or unreadable TLS files
  * @throws FailedPreconditionError when the address cannot be bound
  */
@@ -51,21 +52,21 @@ export async function startEventsServer(
     listen: options.listen ?? DEFAULT_EVENTS_LISTEN,
     tls: options.tls,
     authenticated: authenticator !== undefined || options.tls?.clientCaPath !== undefined,
-    protoFiles: ["auth/auth.proto"],
+    protoFiles: ["auth/auth.proto", "proto/authservice.proto"],
     logger: options.logger,
     registry: options.registry,
   });
-  server.addService(
-    AUTH_SERVICE_DEFINITION,
-    createAuthService(auditLog, {
-      maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
-      authenticator,
-      shutdownSignal: server.shutdownSignal,
-      trackWork: (work) => void server.trackWork(work),
-      logger: options.logger,
-      registry: options.registry,
-    }),
-  );
+  // One implementation (and one stream bound) behind both names of the method.
+  const service = createAuthService(auditLog, {
+    maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+    authenticator,
+    shutdownSignal: server.shutdownSignal,
+    trackWork: (work) => void server.trackWork(work),
+    logger: options.logger,
+    registry: options.registry,
+  });
+  server.addService(AUTH_SERVICE_DEFINITION, service);
+  server.addService(TELEPORT_AUTH_SERVICE_DEFINITION, service);
   const port = await server.start();
   return {
     port,

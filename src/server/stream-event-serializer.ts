@@ -1,4 +1,5 @@
 import { AuthServiceService, StreamEvent } from "../gen/auth/auth.js";
+import { AuthServiceService as TeleportAuthServiceService } from "../gen/proto/authservice.js";
 import { SlabWriter } from "../grpc/slab-writer.js";
 
 // One writer for the process: gRPC serializes each message synchronously, so calls never interleave.
@@ -22,4 +23,10 @@ export function serializeStreamEvent(event: StreamEvent): Buffer {
 export const AUTH_SERVICE_DEFINITION: typeof AuthServiceService = {
   ...AuthServiceService,
   streamEvents: { ...AuthServiceService.streamEvents, responseSerialize: serializeStreamEvent },
+};
+
+/** The same method under Teleport's service name, `proto.AuthService`, with the same serializer. */
+export const TELEPORT_AUTH_SERVICE_DEFINITION: typeof TeleportAuthServiceService = {
+  ...TeleportAuthServiceService,
+  streamEvents: { ...TeleportAuthServiceService.streamEvents, responseSerialize: serializeStreamEvent },
 };

@@ -150,6 +150,23 @@ describe("GrpcServer", () => {
     expect(files.some((file) => file.includes("StreamEvents"))).toBe(true);
   });
 
+  it("the events server lists AuthService under both its names through reflection", async () => {
+    const server = await startEventsServer(new MemoryAuditLog(), { listen: "127.0.0.1:0" });
+    cleanups.push(() => server.shutdown(1000));
+    const reflection = reflectionClient(server.port);
+
+    const listed = await reflect(reflection, { list_services: "*" });
+    const described = await reflect(reflection, { file_containing_symbol: "proto.AuthService" });
+
+    const names = listed.list_services_response?.service.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(["auth.AuthService", "proto.AuthService"]));
+    const files =
+      described.file_descriptor_response?.file_descriptor_proto.map((b) => b.toString("latin1")) ?? [];
+    // The file of proto.AuthService, and the events it streams, Teleport's OneOf.
+    expect(files.some((file) => file.includes("StreamEvents") && file.includes("AuthService"))).toBe(true);
+    expect(files.some((file) => file.includes("OneOf") && file.includes("user_login"))).toBe(true);
+  });
+
   it("finds the repository's proto directory from its own module file", () => {
     expect(readFileSync(join(PROTO_DIR, "auth/auth.proto"), "utf8")).toContain("service AuthService");
   });

@@ -1,8 +1,9 @@
-import { Metadata, status as Status } from "@grpc/grpc-js";
+import { credentials, Metadata, status as Status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeCursor } from "../../src/cursor/cursor.js";
 import { DataLossError } from "../../src/errors/errors.js";
 import { type AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient as TeleportAuthServiceClient } from "../../src/gen/proto/authservice.js";
 import { streamRequest } from "../support/stream-request.js";
 import { newRegistry } from "../../src/observability/metrics.js";
 import {
@@ -31,6 +32,19 @@ function client(server: EventsServer): AuthServiceClient {
 }
 
 describe("events server", () => {
+  it("serves the same stream under Teleport's method name, /proto.AuthService/StreamEvents", async () => {
+    const log = new MemoryAuditLog();
+    log.appendEvents(5);
+    const server = await start(log);
+    const teleport = new TeleportAuthServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    cleanups.push(() => teleport.close());
+
+    const { events, error } = await readAll(teleport.streamEvents(streamRequest({ untilCaughtUp: true })));
+
+    expect(error).toBeUndefined();
+    expect(events.map(memoryEventUid)).toEqual(["uid-0", "uid-1", "uid-2", "uid-3", "uid-4"]);
+  });
+
   it("streams every event with the cursor just after it, then ends OK when caught up", async () => {
     const log = new MemoryAuditLog(["shard-a", "shard-b"]);
     for (let i = 0; i < 30; i++) log.appendEvents(1, i % 3 === 0 ? "shard-b" : "shard-a");
