@@ -107,7 +107,9 @@ export function buildProgram(): Command {
   const serve = awsOptions(
     logOptions(
       new Command("serve")
-        .description("events server: streams the audit log over gRPC (AuthService.StreamEvents)")
+        .description(
+          "events server: streams the audit log over gRPC in Teleport's wire format (auth.AuthService and proto.AuthService StreamEvents)",
+        )
         .addOption(
           opt("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
             .argParser(parseAuditLogSpec)
