@@ -102,9 +102,36 @@ interface SimIterator {
   shardId: string;
   position: number;
   issuedAt: number;
+  /** The GetShardIterator call this iterator descends from: one reader, as AWS counts them. */
+  reader: number;
 }
 
 export type Operation = "DescribeTable" | "DescribeStream" | "GetShardIterator" | "GetRecords";
+
+/** A call's round trip: `fixedMs` plus up to `jitterMs` more, drawn uniformly. */
+export interface Latency {
+  fixedMs: number;
+  jitterMs?: number;
+}
+
+/** The DynamoDB Streams limits the simulator enforces when `awsLimits` is on. */
+export interface AwsLimits {
+  /** GetRecords calls per shard per second, across all readers (AWS: 5). */
+  getRecordsPerShardPerSecond: number;
+  /** DescribeStream calls per second (AWS: 10). */
+  describeStreamPerSecond: number;
+  /** Readers (iterator chains) using a shard within the last second (AWS advises at most 2). */
+  readersPerShard: number;
+}
+
+export const AWS_STREAMS_LIMITS: AwsLimits = {
+  getRecordsPerShardPerSecond: 5,
+  describeStreamPerSecond: 10,
+  readersPerShard: 2,
+};
+
+const RATE_WINDOW_MS = 1000;
+const NEVER = new AbortController().signal;
 
 export interface SimulatorOptions {
   table?: string;
@@ -120,14 +147,36 @@ export interface SimulatorOptions {
   recordsPageSize?: number;
   /** Root shards at creation. Default 1. */
   shards?: number;
+  /**
+   * Round trip per operation (half before the service handles the call, half after). Default none: a
+   * call completes at the virtual instant it is made.
+   */
+  latency?: Partial<Record<Operation, Latency>>;
+  /** Jitter source, [0, 1). Default seededRandom(1). */
+  random?: () => number;
+  /**
+   * Enforce AWS's rates (LimitExceededException as ThrottledError): true for AWS_STREAMS_LIMITS. Default
+   * off: at zero latency a virtual-time test makes any number of calls at one instant.
+   */
+  awsLimits?: boolean | AwsLimits;
+}
+
+/** Calls the limits refused, by limit. */
+export interface LimitsExceeded {
+  getRecordsRate: number;
+  describeStreamRate: number;
+  readers: number;
 }
 
 /**
  * A deterministic DynamoDB Streams: shards with parents, splits into one or two children, closes, 24 h
- * trimming, 15-minute iterator expiry, scripted throttling, paged DescribeStream. Implements the same
- * StreamsClient as the AWS adapter.
+ * trimming, 15-minute iterator expiry, scripted throttling, paged DescribeStream, and optionally a round
+ * trip per call and AWS's rate limits. Implements the same StreamsClient as the AWS adapter.
+ *
+ * `clock` is virtual in tests; a benchmark with real round trips passes the system clock (then the
+ * scripting that moves time, VirtualClock's `at` and `advance`, is not there).
  */
-export class StreamSimulator implements StreamsClient {
+export class StreamSimulator<C extends Clock = VirtualClock> implements StreamsClient {
   readonly table: string;
   readonly streamArn: string;
   readonly createdAt: number;
@@ -139,6 +188,11 @@ export class StreamSimulator implements StreamsClient {
   };
   /** DescribeStream calls that asked for a later page. */
   pagedDescribeCalls = 0;
+  readonly limitsExceeded: LimitsExceeded = { getRecordsRate: 0, describeStreamRate: 0, readers: 0 };
+  /** May be changed between calls (e.g. a zero-latency pass, then one with round trips). */
+  latency: Partial<Record<Operation, Latency>>;
+  /** The most readers seen on one shard within a second. */
+  peakReadersPerShard = 0;
   streamEnabled: boolean;
   viewType: string;
   private status = "ENABLED";
@@ -154,9 +208,17 @@ export class StreamSimulator implements StreamsClient {
   private readonly iteratorTtlMs: number;
   private readonly describePageSize: number;
   private readonly recordsPageSize: number;
+  private readonly random: () => number;
+  private readonly limits: AwsLimits | undefined;
+  /** Accepted GetRecords times per shard, and DescribeStream times, within the last second. */
+  private readonly getRecordsTimes = new Map<string, number[]>();
+  private readonly describeTimes: number[] = [];
+  /** Per shard: reader → when it last called GetRecords. */
+  private readonly shardReaders = new Map<string, Map<number, number>>();
+  private readerCount = 0;
 
   constructor(
-    readonly clock: VirtualClock,
+    readonly clock: C,
     options: SimulatorOptions = {},
   ) {
     this.table = options.table ?? "teleport-events";
@@ -168,6 +230,9 @@ export class StreamSimulator implements StreamsClient {
     this.iteratorTtlMs = options.iteratorTtlMs ?? 15 * MINUTE;
     this.describePageSize = options.describePageSize ?? 100;
     this.recordsPageSize = options.recordsPageSize ?? 1000;
+    this.latency = options.latency ?? {};
+    this.random = options.random ?? seededRandom(1);
+    this.limits = options.awsLimits === true ? AWS_STREAMS_LIMITS : options.awsLimits || undefined;
     for (let i = 0; i < (options.shards ?? 1); i++) this.createShard();
   }
 
@@ -273,6 +338,10 @@ export class StreamSimulator implements StreamsClient {
   describeStream(streamArn: string, exclusiveStartShardId?: string): Promise<StreamDescriptionPage> {
     return this.serve("DescribeStream", () => {
       if (streamArn !== this.streamArn) throw new NotFoundError(`stream ${streamArn} not found`);
+      if (this.limits && !this.withinRate(this.describeTimes, this.limits.describeStreamPerSecond)) {
+        this.limitsExceeded.describeStreamRate++;
+        throw new ThrottledError("DescribeStream rate exceeded (LimitExceededException)");
+      }
       if (exclusiveStartShardId !== undefined) this.pagedDescribeCalls++;
       this.expire();
       const ids = this.allShards().filter(
@@ -320,7 +389,7 @@ export class StreamSimulator implements StreamsClient {
           position = index + 1;
         }
       }
-      return this.issue(shard.id, position);
+      return this.issue(shard.id, position, ++this.readerCount);
     });
   }
 
@@ -332,13 +401,14 @@ export class StreamSimulator implements StreamsClient {
       if (this.clock.now() - state.issuedAt > this.iteratorTtlMs) throw new ExpiredIteratorError("expired");
       const shard = this.shards.get(state.shardId);
       if (!shard) throw new NotFoundError(`shard ${state.shardId} not found in the stream`);
+      if (this.limits) this.enforceShardLimits(shard.id, state.reader, this.limits);
       if (state.position < this.trimmedCount(shard)) throw new TrimmedDataError("trimmed");
       const take = Math.min(limit, this.recordsPageSize);
       const slice = shard.records.slice(state.position, state.position + take);
       const position = state.position + slice.length;
       const page: RecordsPage = { records: slice.map((r) => r.record) };
       const finished = shard.endSeq !== undefined && position >= shard.records.length;
-      if (!finished) page.nextIterator = this.issue(shard.id, position);
+      if (!finished) page.nextIterator = this.issue(shard.id, position, state.reader);
       return page;
     });
   }
@@ -409,23 +479,60 @@ export class StreamSimulator implements StreamsClient {
     return description;
   }
 
-  private issue(shardId: string, position: number): string {
+  private issue(shardId: string, position: number, reader: number): string {
     const token = `iterator-${this.iteratorCount++}`;
-    this.iterators.set(token, { shardId, position, issuedAt: this.clock.now() });
+    this.iterators.set(token, { shardId, position, issuedAt: this.clock.now(), reader });
     return token;
   }
 
+  /** Records a call at now in `times` unless `perSecond` calls were accepted within the last second. */
+  private withinRate(times: number[], perSecond: number): boolean {
+    const now = this.clock.now();
+    while (times.length > 0 && (times[0] as number) <= now - RATE_WINDOW_MS) times.shift();
+    if (times.length >= perSecond) return false;
+    times.push(now);
+    return true;
+  }
+
+  private enforceShardLimits(shardId: string, reader: number, limits: AwsLimits): void {
+    const now = this.clock.now();
+    let readers = this.shardReaders.get(shardId);
+    if (!readers) this.shardReaders.set(shardId, (readers = new Map<number, number>()));
+    for (const [id, at] of readers) if (at <= now - RATE_WINDOW_MS) readers.delete(id);
+    if (!readers.has(reader) && readers.size >= limits.readersPerShard) {
+      this.limitsExceeded.readers++;
+      throw new ThrottledError(
+        `shard ${shardId} already has ${readers.size} readers (LimitExceededException)`,
+      );
+    }
+    let times = this.getRecordsTimes.get(shardId);
+    if (!times) this.getRecordsTimes.set(shardId, (times = []));
+    if (!this.withinRate(times, limits.getRecordsPerShardPerSecond)) {
+      this.limitsExceeded.getRecordsRate++;
+      throw new ThrottledError(`GetRecords rate exceeded on shard ${shardId} (LimitExceededException)`);
+    }
+    readers.set(reader, now);
+    this.peakReadersPerShard = Math.max(this.peakReadersPerShard, readers.size);
+  }
+
   private async serve<T>(operation: Operation, handle: () => T): Promise<T> {
+    const latency = this.latency[operation];
+    const roundTrip = latency === undefined ? 0 : latency.fixedMs + (latency.jitterMs ?? 0) * this.random();
+    if (roundTrip > 0) await this.clock.sleep(roundTrip / 2, NEVER);
     // Let timers run now and then, so that a reader stuck in a loop fails on the test timeout, not hangs.
-    if (++this.served % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    else if (++this.served % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
     else await Promise.resolve();
     this.calls[operation]++;
     const throttle = this.throttles.find((t) => t.remaining > 0 && (t.operation ?? operation) === operation);
-    if (throttle) {
-      throttle.remaining--;
-      throw new ThrottledError(`${operation} was throttled (LimitExceededException)`);
+    try {
+      if (throttle) {
+        throttle.remaining--;
+        throw new ThrottledError(`${operation} was throttled (LimitExceededException)`);
+      }
+      return handle();
+    } finally {
+      if (roundTrip > 0) await this.clock.sleep(roundTrip / 2, NEVER);
     }
-    return handle();
   }
 }
 
