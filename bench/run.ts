@@ -8,6 +8,7 @@ import { describeMachine } from "./harness/machine.js";
 import type { BenchResult } from "./harness/result.js";
 import { formatTable } from "./harness/table.js";
 import { codecBench } from "./codec.js";
+import { dynamoRoundTripsBench } from "./dynamo-round-trips.js";
 import { dynamoStreamBench } from "./dynamo-stream.js";
 import { latencyBench } from "./latency.js";
 import { mauBench } from "./mau.js";
@@ -21,6 +22,7 @@ const BENCHES: readonly Bench[] = [
   streamBench,
   codecBench,
   dynamoStreamBench,
+  dynamoRoundTripsBench,
   latencyBench,
   pipelineBench,
   sinkBench,

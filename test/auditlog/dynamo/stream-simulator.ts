@@ -209,7 +209,8 @@ export class StreamSimulator<C extends Clock = VirtualClock> implements StreamsC
   private readonly describePageSize: number;
   private readonly recordsPageSize: number;
   private readonly random: () => number;
-  private readonly limits: AwsLimits | undefined;
+  /** May be changed between calls, like `latency`. */
+  limits: AwsLimits | undefined;
   /** Accepted GetRecords times per shard, and DescribeStream times, within the last second. */
   private readonly getRecordsTimes = new Map<string, number[]>();
   private readonly describeTimes: number[] = [];
