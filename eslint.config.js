@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["src/gen/**", "dist/**", "node_modules/**", "coverage/**", ".demo/**"] },
+  { ignores: ["src/gen/**", "**/dist/**", "node_modules/**", "coverage/**", ".demo/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
