@@ -30,8 +30,6 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Reflection serves the .proto files at run time.
-COPY proto ./proto
 COPY bin ./bin
 COPY deploy/grpc-health.mjs ./deploy/
 # Named volumes start as a copy of these directories, so the non-root user can write to them

@@ -30,8 +30,6 @@ export interface GrpcServerOptions {
   tls?: ServerTlsOptions;
   /** Whether the services authenticate callers; with TLS, required to listen beyond loopback. */
   authenticated: boolean;
-  /** Proto files (relative to `proto/`) that reflection describes, e.g. ["auth/auth.proto"]. */
-  protoFiles: readonly string[];
   /** Default silentLogger. */
   logger?: Logger;
   /** Where per-RPC metrics go (`grpc_server_*`, see rpc-metrics.ts); default none recorded. */
@@ -69,6 +67,8 @@ export class GrpcServer {
   private readonly server: Server;
   private readonly health = new HealthImplementation({ "": "NOT_SERVING" });
   private readonly serviceNames: string[] = [];
+  /** Every service served, health and reflection included: what reflection lists. */
+  private readonly servedNames: string[] = [];
   private readonly openStreams = new Set<Writable>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdownController = new AbortController();
@@ -87,7 +87,7 @@ export class GrpcServer {
     });
     const registrar = { addService: this.addService.bind(this) };
     this.health.addToServer(registrar);
-    addReflection(registrar, options.protoFiles);
+    addReflection(registrar, () => this.servedNames);
   }
 
   /** Aborted when shutdown begins: streaming handlers stop producing and return. */
@@ -110,6 +110,7 @@ export class GrpcServer {
     implementation: Impl,
   ): void {
     const name = serviceName(definition);
+    if (name !== undefined && !this.servedNames.includes(name)) this.servedNames.push(name);
     if (name !== undefined && !name.startsWith("grpc.")) {
       this.serviceNames.push(name);
       this.health.setStatus(name, "NOT_SERVING");

@@ -52,7 +52,6 @@ export async function startEventsServer(
     listen: options.listen ?? DEFAULT_EVENTS_LISTEN,
     tls: options.tls,
     authenticated: authenticator !== undefined || options.tls?.clientCaPath !== undefined,
-    protoFiles: ["auth/auth.proto", "proto/authservice.proto"],
     logger: options.logger,
     registry: options.registry,
   });

@@ -49,7 +49,6 @@ export async function startTenantsServer(sink: Sink, options: TenantsServerOptio
     listen: options.listen ?? DEFAULT_TENANTS_LISTEN,
     tls: options.tls,
     authenticated: true,
-    protoFiles: ["tenants/tenants.proto"],
     logger: options.logger,
     registry: options.registry,
     channelOptions: { "grpc.max_receive_message_length": maxBatchBytes + TRANSPORT_SLACK_BYTES },

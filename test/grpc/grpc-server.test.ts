@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -15,11 +13,11 @@ import {
 import { loadSync } from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/cli.js";
 import { createEventsClient } from "../../src/client/events-client.js";
 import { InvalidArgumentError, UnavailableError } from "../../src/errors/errors.js";
 import { AuthServiceService } from "../../src/gen/auth/auth.js";
 import { GrpcServer } from "../../src/grpc/grpc-server.js";
-import { PROTO_DIR } from "../../src/grpc/reflection.js";
 import { createAuthService } from "../../src/server/auth-service.js";
 import { startEventsServer } from "../../src/server/events-server.js";
 import { MemoryAuditLog, memoryEventUid } from "../fakes/memory-audit-log.js";
@@ -38,7 +36,6 @@ async function startServer(log = new MemoryAuditLog()): Promise<GrpcServer> {
   const server = new GrpcServer({
     listen: "127.0.0.1:0",
     authenticated: false,
-    protoFiles: ["auth/auth.proto"],
   });
   server.addService(AuthServiceService, createAuthService(log, { shutdownSignal: server.shutdownSignal }));
   await server.start();
@@ -75,11 +72,10 @@ interface ReflectionClient extends Client {
   ServerReflectionInfo(): ClientDuplexStream<Record<string, string>, ReflectionResponse>;
 }
 
-/** A reflection client built from the reflection proto that @grpc/reflection ships. */
+/** A reflection client built from the reflection proto the repository vendors. */
 function reflectionClient(port: number): ReflectionClient {
-  const root = dirname(createRequire(import.meta.url).resolve("@grpc/reflection"));
   const definition = loadSync("grpc/reflection/v1/reflection.proto", {
-    includeDirs: [join(root, "../proto")],
+    includeDirs: [join(REPO_ROOT, "proto")],
     keepCase: true,
     oneofs: true,
   });
@@ -165,10 +161,6 @@ describe("GrpcServer", () => {
     // The file of proto.AuthService, and the events it streams, Teleport's OneOf.
     expect(files.some((file) => file.includes("StreamEvents") && file.includes("AuthService"))).toBe(true);
     expect(files.some((file) => file.includes("OneOf") && file.includes("user_login"))).toBe(true);
-  });
-
-  it("finds the repository's proto directory from its own module file", () => {
-    expect(readFileSync(join(PROTO_DIR, "auth/auth.proto"), "utf8")).toContain("service AuthService");
   });
 
   it("refuses to listen beyond loopback without TLS and authentication, before binding", async () => {

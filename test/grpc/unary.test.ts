@@ -22,7 +22,6 @@ async function serve(submit: (request: SubmitEventsRequest) => Promise<SubmitEve
   const server = new GrpcServer({
     listen: "127.0.0.1:0",
     authenticated: false,
-    protoFiles: ["tenants/tenants.proto"],
   });
   server.addService(TenantsServiceService, {
     submitEvents: unaryHandler<SubmitEventsRequest, SubmitEventsResponse>(

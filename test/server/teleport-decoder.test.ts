@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEvent } from "../../src/events/codec.js";
-import { PROTO_DIR } from "../../src/grpc/reflection.js";
+import { REPO_ROOT } from "../support/cli.js";
 import { EVENT_TYPES, ONEOF_VARIANTS } from "../../src/gen/events/teleport-schema.js";
 import { startEventsServer } from "../../src/server/events-server.js";
 import { MemoryAuditLog } from "../fakes/memory-audit-log.js";
@@ -70,7 +70,7 @@ with grpc.insecure_channel("127.0.0.1:" + sys.argv[1]) as channel:
 /** proto/ as Teleport's layout: the project's extras field (its only addition) taken out. */
 function teleportLayout(): string {
   const dir = join(work, "proto");
-  cpSync(PROTO_DIR, dir, { recursive: true });
+  cpSync(join(REPO_ROOT, "proto"), dir, { recursive: true });
   const events = join(dir, "events/events.proto");
   const text = readFileSync(events, "utf8");
   writeFileSync(

@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   credentials,
   loadPackageDefinition,
@@ -10,6 +9,7 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
+import { REPO_ROOT } from "../support/cli.js";
 
 /** Minimal health and reflection clients, to check what a server advertises. */
 
@@ -40,9 +40,8 @@ interface ReflectionClient extends Client {
 }
 
 export function reflectionClient(port: number): ReflectionClient {
-  const root = dirname(createRequire(import.meta.url).resolve("@grpc/reflection"));
   const definition = loadSync("grpc/reflection/v1/reflection.proto", {
-    includeDirs: [join(root, "../proto")],
+    includeDirs: [join(REPO_ROOT, "proto")],
     keepCase: true,
     oneofs: true,
   });
