@@ -262,10 +262,9 @@ export class TimestreamSink implements Sink {
         return new NotFoundError(`Timestream table ${this.name} does not exist`, { cause: err });
       case "AccessDeniedException":
         return new FailedPreconditionError(
-          `the tenants service may not write to Timestream table ${this.name}`,
-          {
-            cause: err,
-          },
+          `the tenants service may not write to Timestream table ${this.name} (AccessDeniedException: ${detail}); ` +
+            `see the README's IAM policy for the Timestream sink`,
+          { cause: err },
         );
       case "ValidationException":
         return new InvalidArgumentError(`Timestream refused the write to ${this.name}: ${detail}`, {
