@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { InvalidArgumentError, NotFoundError } from "../../../src/errors/errors.js";
 import { LosslessNumber, type JsonObject } from "../../../src/events/json.js";
 import type { Clock } from "../../../src/auditlog/dynamo/clock.js";
@@ -131,7 +132,9 @@ export const AWS_STREAMS_LIMITS: AwsLimits = {
 };
 
 const RATE_WINDOW_MS = 1000;
+/** Round trips are not cancelled; every call in flight on the system clock listens on this signal. */
 const NEVER = new AbortController().signal;
+setMaxListeners(Infinity, NEVER);
 
 export interface SimulatorOptions {
   table?: string;
