@@ -1,28 +1,16 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { sourceMatches } from "../support/source-matches.js";
 
 const run = promisify(execFile);
 const dir = join(import.meta.dirname, "../../deploy/prometheus");
 const rules = join(dir, "tenant-events.rules.yml");
 
 /** Every metric name the product declares, read from the source (names are string literals there). */
-function declaredMetricNames(): Set<string> {
-  const names = new Set<string>();
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts")) {
-        for (const m of readFileSync(path, "utf8").matchAll(/"(tenant_events_[a-z_]+)"/g)) names.add(m[1]!);
-      }
-    }
-  };
-  walk(join(import.meta.dirname, "../../src"));
-  return names;
-}
+const declaredMetricNames = () => sourceMatches("src", /"(tenant_events_[a-z_]+)"/g);
 
 describe("Prometheus alert rules", () => {
   it("pass promtool check rules", async () => {

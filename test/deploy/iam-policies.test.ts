@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sourceMatches } from "../support/source-matches.js";
 
 const root = join(import.meta.dirname, "../..");
 
@@ -19,20 +20,7 @@ function readmePolicies(): Policy[] {
 }
 
 /** The AWS SDK commands the product sends, by the folder that sends them. */
-function sdkCommands(folder: string): Set<string> {
-  const found = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts")) {
-        for (const m of readFileSync(path, "utf8").matchAll(/new (\w+)Command\(/g)) found.add(m[1]!);
-      }
-    }
-  };
-  walk(join(root, "src", folder));
-  return found;
-}
+const sdkCommands = (folder: string) => sourceMatches(join("src", folder), /new (\w+)Command\(/g);
 
 describe("the README's IAM policies", () => {
   const policies = readmePolicies();
