@@ -1,3 +1,4 @@
+import { quote } from "../activity/quote.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 
 /**
@@ -47,12 +48,12 @@ export function decodeCursor(text: string): Cursor {
     if (shard === "") throw new InvalidArgumentError(`cursor has an empty shard id`);
     if (typeof seq !== "string") {
       throw new InvalidArgumentError(
-        `cursor sequence number for shard "${truncate(shard)}" must be a decimal string, got ${describe(seq)}`,
+        `cursor sequence number for shard ${quote(shard, 80)} must be a decimal string, got ${describe(seq)}`,
       );
     }
     if (!/^[0-9]{1,64}$/.test(seq)) {
       throw new InvalidArgumentError(
-        `cursor sequence number for shard "${truncate(shard)}" is not a decimal number: "${truncate(seq)}"`,
+        `cursor sequence number for shard ${quote(shard, 80)} is not a decimal number: ${quote(seq, 80)}`,
       );
     }
     cursor.set(shard, seq);
@@ -89,8 +90,4 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   return `a ${typeof v}`;
-}
-
-function truncate(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -15,6 +15,7 @@ import { assertListenAllowed, formatListenAddress, parseListenAddress } from "./
 import { addReflection } from "./reflection.js";
 import { RpcMetrics, serverRpcMetrics } from "./rpc-metrics.js";
 import { endStream } from "./server-stream.js";
+import { sendableStatusInterceptor } from "./status-interceptor.js";
 import { serverCredentials, type ServerTlsOptions } from "./tls.js";
 
 /** The status open streams end with when the server shuts down: clients reconnect and resume. */
@@ -58,7 +59,8 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * A grpc-js server with what every server of the product needs: the loopback-only rule, optional TLS,
- * health checking (`grpc.health.v1`, per service and overall as ""), reflection, and graceful shutdown.
+ * health checking (`grpc.health.v1`, per service and overall as ""), reflection, graceful shutdown, and
+ * statuses that can always be sent (every call gets an answer, see status-interceptor.ts).
  *
  * Streaming handlers registered through `addService` are tracked so shutdown can end them with
  * UNAVAILABLE; handlers watch `shutdownSignal` to stop producing (e.g. abort an audit log read).
@@ -83,7 +85,10 @@ export class GrpcServer {
     this.server = new Server({
       ...SERVER_KEEPALIVE,
       ...options.channelOptions,
-      interceptors: this.rpcMetrics ? [serverRpcMetrics(this.rpcMetrics)] : [],
+      interceptors: [
+        ...(this.rpcMetrics ? [serverRpcMetrics(this.rpcMetrics)] : []),
+        sendableStatusInterceptor(this.logger),
+      ],
     });
     const registrar = { addService: this.addService.bind(this) };
     this.health.addToServer(registrar);

@@ -15,6 +15,7 @@ import {
   type ErrorKind,
 } from "../errors/errors.js";
 import type { Logger } from "../observability/logger.js";
+import { sendableDetails } from "./status-details.js";
 
 /**
  * The one place where errors become gRPC statuses (servers) and statuses become errors (clients).
@@ -47,7 +48,7 @@ export interface ErrorStatus {
 
 /**
  * Maps what a handler caught to the status sent to the client. Domain errors keep their (client-safe)
- * message. Internal errors and anything foreign become INTERNAL with a generic message and a reference;
+ * message, made sendable (`sendableDetails`). Internal errors and anything foreign become INTERNAL with a generic message and a reference;
  * the details, stack included, go only to the log under the same reference.
  */
 export function toStatus(err: unknown, logger: Logger): ErrorStatus {
@@ -58,7 +59,7 @@ export function toStatus(err: unknown, logger: Logger): ErrorStatus {
   }
   if (isDomainError(err) && err.kind !== "internal") {
     logger.debug({ code: Status[CODE_FOR_KIND[err.kind]], message: err.message }, "call failed");
-    return { code: CODE_FOR_KIND[err.kind], details: err.message };
+    return { code: CODE_FOR_KIND[err.kind], details: sendableDetails(err.message) };
   }
   const ref = randomBytes(6).toString("hex");
   logger.error({ err, ref }, "internal error in a gRPC handler");

@@ -112,6 +112,40 @@ describe("bad input on the wire", () => {
     expect((await streamAll()).count).toBe(EVENTS);
   });
 
+  it("cursors whose error text would hold half a character are all answered, and take no slot", async () => {
+    const calls = byMode(500, 2_000);
+    // Lone surrogates (as JSON escapes) and long ids of multi-byte characters the message would cut.
+    const cursors = [
+      '{"shard_id_to_sequence_number":{"\\ud800":"1"}}',
+      '{"shard_id_to_sequence_number":{"2026-09-01.log":"\\udc00"}}',
+      `{"shard_id_to_sequence_number":{"${"é".repeat(100)}":"x"}}`,
+      `{"shard_id_to_sequence_number":{"${"😀".repeat(100)}":"1"}}`,
+    ];
+    const client = authClient();
+    const outcomes = new Map<string, number>();
+    // MAX_STREAMS at a time, so each call reaches the audit log rather than the stream bound.
+    for (let i = 0; i < calls; i += MAX_STREAMS) {
+      const batch = Array.from({ length: Math.min(MAX_STREAMS, calls - i) }, (_, j) => {
+        const cursor = cursors[(i + j) % cursors.length] ?? "";
+        return new Promise<string>((resolve) => {
+          const call = client.streamEvents(streamRequest({ cursor, untilCaughtUp: true }), metadata(), {
+            deadline: Date.now() + 10_000,
+          });
+          call.on("data", () => undefined);
+          call.on("error", (error: ServiceError) => resolve(status[error.code] ?? String(error.code)));
+          call.on("end", () => resolve("OK"));
+        });
+      });
+      for (const outcome of await Promise.all(batch)) outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    client.close();
+    expect(Object.fromEntries(outcomes)).toEqual({ INVALID_ARGUMENT: calls });
+    expect(await metricValue(registry, "tenant_events_server_active_streams")).toBe(0);
+    await bothHealthy();
+    expect((await streamAll()).count).toBe(EVENTS);
+    figure("unsendable status text", { calls, answered: outcomes.get("INVALID_ARGUMENT") ?? 0 });
+  });
+
   it("an oversize SubmitEvents request is RESOURCE_EXHAUSTED, and the service goes on serving", async () => {
     const client = new TenantsServiceClient(`127.0.0.1:${tenants.port}`, grpcCredentials.createInsecure());
     const submit = (batch: Event[]) =>

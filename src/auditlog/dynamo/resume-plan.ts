@@ -1,5 +1,6 @@
 import type { StartPosition } from "../audit-log.js";
 import type { Cursor } from "../../cursor/cursor.js";
+import { quote } from "../../activity/quote.js";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { coveredShards, isShardStart } from "./cursor-positions.js";
 import { shardCreationTime, type ShardGraph } from "./shard-graph.js";
@@ -86,7 +87,7 @@ export function planResume(input: ResumeInput): ResumePlan {
     }
   }
   if (foreign.length > 0) {
-    const names = foreign.slice(0, 3).map((s) => `"${s}"`);
+    const names = foreign.slice(0, 3).map((s) => quote(s, 80));
     const more = foreign.length > 3 ? ` and ${foreign.length - 3} more` : "";
     throw new InvalidArgumentError(
       `cursor names shard ${names.join(", ")}${more}, which the stream of table ${input.table} does not have ` +
