@@ -17,9 +17,10 @@ export const MAX_CURSOR_BYTES = 1024 * 1024;
 const KEY = "shard_id_to_sequence_number";
 
 /**
- * Decodes a cursor string. "" is the empty cursor. Strict about what it needs (a JSON object whose
- * `shard_id_to_sequence_number` is an object of non-empty string keys to decimal-string values),
- * tolerant of what it doesn't (other top-level keys are ignored).
+ * Decodes a cursor string. "", `{}` and a null map are the empty cursor. Strict about what it needs (a
+ * JSON object whose `shard_id_to_sequence_number` is an object of non-empty string keys to
+ * decimal-string values; a non-empty object without that key is refused), tolerant of what it doesn't
+ * (other top-level keys beside the map are ignored).
  * @throws InvalidArgumentError saying what is wrong.
  */
 export function decodeCursor(text: string): Cursor {
@@ -39,7 +40,20 @@ export function decodeCursor(text: string): Cursor {
     throw new InvalidArgumentError(`cursor is not a JSON object: expected {"${KEY}":{...}}`);
   }
   const shards = parsed[KEY];
-  if (shards === undefined || shards === null) return EMPTY_CURSOR;
+  if (shards === undefined) {
+    const keys = Object.keys(parsed);
+    if (keys.length === 0) return EMPTY_CURSOR;
+    // Only a server makes cursors, so an object without the map is a damaged one (`{"shard_id_to_
+    // sequence_numbeR":…}`), not a fresh start: taking it as empty would re-read or skip everything.
+    const shown = keys.slice(0, 3).map((key) => quote(key, 40));
+    const more = keys.length > 3 ? ` and ${keys.length - 3} more` : "";
+    throw new InvalidArgumentError(
+      `cursor has no "${KEY}" (its keys: ${shown.join(", ")}${more}): a damaged cursor? ` +
+        `send "" or {} to start afresh`,
+    );
+  }
+  // Go encodes a nil map as null.
+  if (shards === null) return EMPTY_CURSOR;
   if (!isPlainObject(shards)) {
     throw new InvalidArgumentError(`cursor field "${KEY}" must be an object of shard id to sequence number`);
   }

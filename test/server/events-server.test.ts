@@ -110,6 +110,11 @@ describe("events server", () => {
       "is not a decimal number",
     ],
     ["an unknown shard", '{"shard_id_to_sequence_number":{"nope":"1"}}', 'cursor names shard "nope"'],
+    [
+      "missing its map (a damaged key)",
+      '{"shard_id_to_sequence_numbeR":{"shard-0":"1"}}',
+      'cursor has no "shard_id_to_sequence_number"',
+    ],
   ])("refuses a cursor that is %s with INVALID_ARGUMENT and says why", async (_name, cursor, message) => {
     const log = new MemoryAuditLog();
     log.appendEvents(3);

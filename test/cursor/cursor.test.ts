@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { decodeCursor, encodeCursor, EMPTY_CURSOR } from "../../src/cursor/cursor.js";
+import { InvalidArgumentError } from "../../src/errors/errors.js";
+
+const KEY = "shard_id_to_sequence_number";
+
+describe("decodeCursor", () => {
+  it.each([
+    ["the empty string", ""],
+    ["an empty object", "{}"],
+    ["an empty map", `{"${KEY}":{}}`],
+    ["a null map (Go's nil map)", `{"${KEY}":null}`],
+  ])("takes %s as the empty cursor", (_name, text) => {
+    expect(decodeCursor(text)).toEqual(EMPTY_CURSOR);
+  });
+
+  it("decodes shards and ignores other keys beside the map", () => {
+    const cursor = decodeCursor(`{"${KEY}":{"b":"2","a":"49000000000000000000123"},"note":{"x":1}}`);
+    expect([...cursor]).toEqual([
+      ["b", "2"],
+      ["a", "49000000000000000000123"],
+    ]);
+    expect(encodeCursor(cursor)).toBe(`{"${KEY}":{"a":"49000000000000000000123","b":"2"}}`);
+  });
+
+  it.each([
+    ["a key one character off", `{"shard_id_to_sequence_numbeR":{"a":"1"}}`, '"shard_id_to_sequence_numbeR"'],
+    ["only unknown keys", `{"x":1,"y":2,"z":3,"w":4}`, '"x", "y", "z" and 1 more'],
+    ["a key in another case", `{"Shard_Id_To_Sequence_Number":{}}`, "a damaged cursor?"],
+  ])("refuses a non-empty object without the map (%s)", (_name, text, message) => {
+    expect(() => decodeCursor(text)).toThrow(InvalidArgumentError);
+    expect(() => decodeCursor(text)).toThrow(message);
+  });
+
+  it.each([
+    ["not JSON", "{oops", "cursor is not JSON"],
+    ["not an object", "[1]", "cursor is not a JSON object"],
+    ["a map that is not an object", `{"${KEY}":[1]}`, "must be an object"],
+    ["an empty shard id", `{"${KEY}":{"":"1"}}`, "empty shard id"],
+    ["a number sequence", `{"${KEY}":{"a":5}}`, "must be a decimal string, got a number"],
+    ["a non-decimal sequence", `{"${KEY}":{"a":"12a"}}`, 'for shard "a" is not a decimal number: "12a"'],
+    ["a lone surrogate", `{"${KEY}":{"\\ud800":"x"}}`, 'for shard "\\ud800" is not a decimal number'],
+  ])("refuses %s, saying so", (_name, text, message) => {
+    expect(() => decodeCursor(text)).toThrow(InvalidArgumentError);
+    expect(() => decodeCursor(text)).toThrow(message);
+  });
+
+  it("quotes a long shard id cut on a character boundary", () => {
+    const shard = "😀".repeat(60);
+    let message = "";
+    try {
+      decodeCursor(JSON.stringify({ [KEY]: { [shard]: "x" } }));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`"${"😀".repeat(40)}…"`);
+    expect(() => encodeURI(message)).not.toThrow();
+  });
+});
