@@ -1,6 +1,11 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
 import { timeBounds, type TimeBounds } from "../activity/time-bounds.js";
-import { InternalError, isDomainError, ResourceExhaustedError } from "../errors/errors.js";
+import {
+  InternalError,
+  InvalidArgumentError,
+  isDomainError,
+  ResourceExhaustedError,
+} from "../errors/errors.js";
 import type {
   Event,
   SubmitEventsRequest,
@@ -32,11 +37,12 @@ export interface TenantsServiceRegistration {
   };
 }
 
-type Stage = "auth" | "size" | "validation" | "rate" | "sink";
+type Stage = "auth" | "decode" | "size" | "validation" | "rate" | "sink";
 
 /**
  * TenantsService over a sink. Each call, in order: authenticate (the tenant comes from the credentials
- * only), check the batch's size, validate every record (the batch is refused whole, naming its
+ * only), refuse a request that is not a valid message or holds invalid UTF-8 (INVALID_ARGUMENT, naming
+ * the field), check the batch's size, validate every record (the batch is refused whole, naming its
  * problems), take the events from the tenant's rate limit, then store the batch and answer only once the
  * sink has durably accepted all of it. Failures go through the one status mapping (src/grpc/status.ts):
  * a sink that is down (UnavailableError) answers UNAVAILABLE, and the reporter retries.
@@ -76,8 +82,10 @@ export function createTenantsService(
     try {
       tenant = authenticate(call);
       log = log.child({ tenant });
+      stage = "decode";
+      const request = readRequest(call.request);
       stage = "size";
-      const items = checkSize(call.request, batch.noun, batch.maxItems, batch.items);
+      const items = checkSize(request, batch.noun, batch.maxItems, batch.items);
       count = items.length;
       stage = "validation";
       batch.validate(items, timeBounds(settings.now(), settings.earliestMs, settings.maxFutureSkewMs));
@@ -125,18 +133,24 @@ export function createTenantsService(
     return settings.tokens.authenticate(call.metadata, names);
   }
 
+  /** The decoded request. @throws InvalidArgumentError for a malformed one, ResourceExhausted for one too large */
+  function readRequest<Req>(request: Measured<Req>): Req {
+    if (request.unread === undefined) return request.message;
+    if (request.unread.reason === "malformed") {
+      throw new InvalidArgumentError(`${request.unread.problem}; nothing stored`);
+    }
+    throw new ResourceExhaustedError(
+      `batch too large: ${request.bytes} bytes, over the limit of ${settings.maxBatchBytes}; send smaller batches`,
+    );
+  }
+
   function checkSize<Req, Item>(
-    request: Measured<Req>,
+    request: Req,
     noun: string,
     maxItems: number,
     items: (request: Req) => readonly Item[],
   ): readonly Item[] {
-    if (request.message === undefined) {
-      throw new ResourceExhaustedError(
-        `batch too large: ${request.bytes} bytes, over the limit of ${settings.maxBatchBytes}; send smaller batches`,
-      );
-    }
-    const list = items(request.message);
+    const list = items(request);
     if (list.length > maxItems) {
       throw new ResourceExhaustedError(
         `batch too large: ${list.length} ${noun}, over the limit of ${maxItems}; send smaller batches`,
@@ -197,6 +211,8 @@ function rejectReason(stage: Stage, err: unknown): RejectReason {
   switch (stage) {
     case "auth":
       return kind === "permission-denied" ? "permission_denied" : "unauthenticated";
+    case "decode":
+      return kind === "invalid-argument" ? "invalid" : "too_large";
     case "size":
       return "too_large";
     case "validation":

@@ -5,11 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileAuditLog } from "../../src/auditlog/file/index.js";
 import { AuthServiceClient, type StreamEvent } from "../../src/gen/auth/auth.js";
 import { streamRequest } from "../support/stream-request.js";
-import { SubmitEventsRequest, TenantsServiceClient, type Event } from "../../src/gen/tenants/tenants.js";
+import {
+  Event as TenantEvent,
+  SubmitEventsRequest,
+  TenantsServiceClient,
+  type Event,
+} from "../../src/gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
 import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
 import { activityEvent } from "../activity/sample-activity.js";
+import { lengthDelimited, rawClient, rawUnary } from "../grpc/raw-calls.js";
 import { checkHealth, healthClient } from "../tenants/grpc-probes.js";
 import { FakeSink } from "../tenants/fake-sink.js";
 import { byMode, figure, SEED } from "./support/mode.js";
@@ -112,6 +118,14 @@ describe("bad input on the wire", () => {
     expect((await streamAll()).count).toBe(EVENTS);
   });
 
+  it("a cursor with a damaged key is refused, not taken as a fresh start", async () => {
+    const damaged = await streamAll('{"shard_id_to_sequence_numbeR":{"2026-06-01.log":"0"}}');
+    expect(damaged.count).toBe(0);
+    expect(damaged.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(damaged.error?.details).toMatch(/cursor has no "shard_id_to_sequence_number"/);
+    expect((await streamAll("{}")).count).toBe(EVENTS);
+  });
+
   it("cursors whose error text would hold half a character are all answered, and take no slot", async () => {
     const calls = byMode(500, 2_000);
     // Lone surrogates (as JSON escapes) and long ids of multi-byte characters the message would cut.
@@ -169,6 +183,29 @@ describe("bad input on the wire", () => {
     await bothHealthy();
     expect(await submit([activityEvent({ id: "small-1" })])).toBe(1);
     client.close();
+  });
+
+  it("a SubmitEvents request that is not protobuf, or not UTF-8, is authenticated first, then refused", async () => {
+    const raw = rawClient(tenants.port);
+    const submit = (bytes: Buffer, md: Metadata) =>
+      rawUnary(raw, "/tenants.TenantsService/SubmitEvents", bytes, { metadata: md, deadlineMs: 10_000 });
+    const garbage = Buffer.from([0x0a, 0x05, 0x01]);
+    const rest = Buffer.from(TenantEvent.encode(activityEvent({ id: "" })).finish());
+    const badId = (last: number) =>
+      lengthDelimited(
+        1,
+        Buffer.concat([lengthDelimited(1, Buffer.from([0x62, 0x61, 0x64, 0x2d, last])), rest]),
+      );
+
+    expect((await submit(garbage, new Metadata())).code).toBe(status.UNAUTHENTICATED);
+    expect((await submit(garbage, metadata())).code).toBe(status.INVALID_ARGUMENT);
+    for (const last of [0xff, 0xfe]) {
+      const outcome = await submit(badId(last), metadata());
+      expect(outcome.code).toBe(status.INVALID_ARGUMENT);
+      expect(outcome.details).toMatch(/^events\[0\]\.id is not valid UTF-8/);
+    }
+    raw.close();
+    await bothHealthy();
   });
 
   it("a client that never reads holds the server back to a bounded amount, not the whole log", async () => {

@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, UnavailableError } from "../../src/errors/errors.js";
 import {
-  type Event,
+  Event,
   type SubmitEventsResponse,
   type SubmitUsageReportsResponse,
   TenantsServiceClient,
@@ -25,6 +25,7 @@ import {
   type TenantsServer,
   type TenantsServerOptions,
 } from "../../src/tenants/tenants-server.js";
+import { lengthDelimited, rawClient, rawUnary } from "../grpc/raw-calls.js";
 import { FakeSink } from "./fake-sink.js";
 import { checkHealth, healthClient, reflect, reflectionClient } from "./grpc-probes.js";
 import { EVENT_PROBLEMS, USAGE_PROBLEMS } from "../activity/problem-cases.js";
@@ -356,6 +357,69 @@ describe("tenants server: validation", () => {
     expect(tooManyReports.error?.details).toContain("3 usage reports, over the limit of 2");
     expect(justRight.error).toBeUndefined();
     expect(sink.events).toHaveLength(1);
+  });
+});
+
+describe("tenants server: malformed requests", () => {
+  /** SubmitEvents whose first event's id holds `bytes` as they are. */
+  function eventWithId(bytes: number[]): Buffer {
+    const rest = Buffer.from(Event.encode(activityEvent({ id: "" })).finish());
+    return lengthDelimited(1, Buffer.concat([lengthDelimited(1, Buffer.from(bytes)), rest]));
+  }
+
+  const GARBAGE = Buffer.from([0x0a, 0x05, 0x01]);
+  const methods = ["SubmitEvents", "SubmitUsageReports"] as const;
+
+  it.each(methods)(
+    "%s: authenticates a request that is not protobuf first, then refuses it with INVALID_ARGUMENT",
+    async (method) => {
+      const sink = new FakeSink();
+      const server = await start(sink);
+      const raw = rawClient(server.port);
+      cleanups.push(() => raw.close());
+      const call = (token: string | null) =>
+        rawUnary(raw, `/tenants.TenantsService/${method}`, GARBAGE, {
+          metadata: tokenMetadata(token),
+          deadlineMs: 5000,
+        });
+
+      expect((await call(null)).code).toBe(Status.UNAUTHENTICATED);
+      expect((await call("stranger")).code).toBe(Status.PERMISSION_DENIED);
+      const refused = await call(ACME);
+      expect(refused.code).toBe(Status.INVALID_ARGUMENT);
+      expect(refused.details).toMatch(/^the request is not a valid Submit\w+Request message/);
+      expect(sink.started).toBe(0);
+    },
+  );
+
+  it("refuses ids that are not UTF-8 rather than storing them as one replaced id", async () => {
+    const sink = new FakeSink();
+    const registry = newRegistry();
+    const server = await start(sink, { registry });
+    const raw = rawClient(server.port);
+    cleanups.push(() => raw.close());
+    const submit = (bytes: Buffer) =>
+      rawUnary(raw, "/tenants.TenantsService/SubmitEvents", bytes, {
+        metadata: tokenMetadata(ACME),
+        deadlineMs: 5000,
+      });
+
+    // "bad-\xff" and "bad-\xfe": both would decode to "bad-\ufffd".
+    const first = await submit(eventWithId([0x62, 0x61, 0x64, 0x2d, 0xff]));
+    const second = await submit(eventWithId([0x62, 0x61, 0x64, 0x2d, 0xfe]));
+
+    for (const outcome of [first, second]) {
+      expect(outcome.code).toBe(Status.INVALID_ARGUMENT);
+      expect(outcome.details).toBe("events[0].id is not valid UTF-8; nothing stored");
+    }
+    expect(sink.started).toBe(0);
+    const batches = await registry.getSingleMetric("tenant_events_tenants_batches_total")?.get();
+    expect(batches?.values).toContainEqual(
+      expect.objectContaining({
+        labels: expect.objectContaining({ tenant: "acme", result: "rejected", reason: "invalid" }) as unknown,
+        value: 2,
+      }),
+    );
   });
 });
 
