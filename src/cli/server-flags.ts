@@ -41,15 +41,13 @@ export function metricsFromFlags(flags: {
   };
 }
 
-/** Waits for the command's stop signal, then shuts the server down gracefully and closes the metrics. */
+/** Waits for the command's stop signal, then shuts the server down gracefully. */
 export async function serveUntilAborted(
   signal: AbortSignal,
   server: { shutdown(): Promise<void> },
-  metrics: MetricsEndpoint,
 ): Promise<void> {
   if (!signal.aborted) {
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
   await server.shutdown();
-  await metrics.close();
 }

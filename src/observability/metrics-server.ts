@@ -1,8 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { FailedPreconditionError } from "../errors/errors.js";
 
-/** Serves `GET /metrics` (Prometheus text format) from a registry; anything else is 404. */
+/**
+ * Serves `GET /metrics` (Prometheus text format) from a registry; anything else is 404.
+ * @throws FailedPreconditionError when the address cannot be bound (e.g. in use)
+ */
 export async function startMetricsServer(
   registry: Registry,
   host: string,
@@ -19,7 +23,12 @@ export async function startMetricsServer(
       .catch(() => res.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => {
+      const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+      reject(
+        new FailedPreconditionError(`cannot listen on ${where} for metrics: ${err.message}`, { cause: err }),
+      );
+    });
     server.listen(port, host, () => resolve());
   });
   return {

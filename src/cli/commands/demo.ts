@@ -17,7 +17,7 @@ import type { Sink } from "../../sink/sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { startEventsServer } from "../../server/events-server.js";
 import { demoCredentials } from "../demo-credentials.js";
-import { metricsFromFlags } from "../server-flags.js";
+import { metricsFromFlags, type MetricsEndpoint } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK } from "../usage-error.js";
@@ -71,13 +71,14 @@ export async function run(flags: DemoFlags): Promise<number> {
   };
   const auditLog = await openAuditLog(auditLogSpec, { ...aws, logger, registry });
   const sink = await openSink(sinkSpec, { logger, registry, timestream: aws });
-  const metrics = await startMetrics(registry);
+  let metrics: MetricsEndpoint | undefined;
   let months: string | undefined;
   try {
+    metrics = await startMetrics(registry);
     await runPipeline({ auditLog, sink, credentials, cursorFile, registry, logger, follow: flags.follow });
     months = sink instanceof DuckDbSink ? await monthsPresent(sink) : recentMonths(flags.months);
   } finally {
-    await metrics.close();
+    await metrics?.close();
     await sink.close();
     await auditLog.close();
   }

@@ -5,7 +5,7 @@ import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.j
 import { Reporter } from "../../reporter/reporter.js";
 import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
 import { JsonFileUsageSource } from "../../reporter/usage/json-file-usage-source.js";
-import { metricsFromFlags } from "../server-flags.js";
+import { metricsFromFlags, type MetricsEndpoint } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret, readSecretBytes } from "../secrets.js";
 import { abortOnSignals } from "../signals.js";
@@ -89,11 +89,12 @@ export async function run(flags: ReportFlags): Promise<number> {
         ? undefined
         : { source: new JsonFileUsageSource(flags.usageFile), interval: flags.usageInterval },
   });
-  const metrics = await startMetrics(registry);
   const stop = abortOnSignals((sig) =>
     logger.info({ signal: sig }, "stopping: delivering the batch in hand"),
   );
+  let metrics: MetricsEndpoint | undefined;
   try {
+    metrics = await startMetrics(registry);
     logger.info(
       { server: flags.server, tenants: flags.tenants, cursorFile: flags.cursorFile },
       "reporter started",
@@ -103,7 +104,7 @@ export async function run(flags: ReportFlags): Promise<number> {
     return EXIT_OK;
   } finally {
     stop.dispose();
-    await metrics.close();
+    await metrics?.close();
     source.close();
     submitter.close();
   }

@@ -12,6 +12,7 @@ import {
   metricsFromFlags,
   serveUntilAborted,
   serverTlsFromFlags,
+  type MetricsEndpoint,
   type ServerTlsFlags,
 } from "../server-flags.js";
 import { EXIT_OK, UsageError } from "../usage-error.js";
@@ -55,7 +56,10 @@ export async function run(flags: ServeFlags): Promise<number> {
   });
   await verifyAuditLog(auditLog, logger);
   const stop = abortOnSignals((sig) => logger.info({ signal: sig }, "shutting down"));
+  let metrics: MetricsEndpoint | undefined;
   try {
+    // Every part runs before gRPC starts and says SERVING: one that cannot start ends the command.
+    metrics = await startMetrics(registry);
     const server = await startEventsServer(auditLog, {
       listen: flags.listen,
       maxStreams,
@@ -64,16 +68,16 @@ export async function run(flags: ServeFlags): Promise<number> {
       logger,
       registry,
     });
-    const metrics = await startMetrics(registry);
     logger.info(
       { listen: flags.listen, port: server.port, auditLog: flags.auditLog, metricsPort: metrics.port },
       "events server ready",
     );
-    await serveUntilAborted(stop.signal, server, metrics);
+    await serveUntilAborted(stop.signal, server);
     logger.info("events server stopped");
     return EXIT_OK;
   } finally {
     stop.dispose();
+    await metrics?.close();
     await auditLog.close();
   }
 }

@@ -6,6 +6,7 @@ import {
   metricsFromFlags,
   serveUntilAborted,
   serverTlsFromFlags,
+  type MetricsEndpoint,
   type ServerTlsFlags,
 } from "../server-flags.js";
 import { EXIT_OK } from "../usage-error.js";
@@ -43,7 +44,10 @@ export async function run(flags: TenantsFlags): Promise<number> {
     },
   });
   const stop = abortOnSignals((sig) => logger.info({ signal: sig }, "shutting down"));
+  let metrics: MetricsEndpoint | undefined;
   try {
+    // Every part runs before gRPC starts and says SERVING: one that cannot start ends the command.
+    metrics = await startMetrics(registry);
     const server = await startTenantsServer(sink, {
       tokens,
       listen: flags.listen,
@@ -56,16 +60,16 @@ export async function run(flags: TenantsFlags): Promise<number> {
       logger,
       registry,
     });
-    const metrics = await startMetrics(registry);
     logger.info(
       { listen: flags.listen, port: server.port, tenants: tokens.tenants.length, metricsPort: metrics.port },
       "tenants service ready",
     );
-    await serveUntilAborted(stop.signal, server, metrics);
+    await serveUntilAborted(stop.signal, server);
     logger.info("tenants service stopped");
     return EXIT_OK;
   } finally {
     stop.dispose();
+    await metrics?.close();
     await sink.close();
   }
 }
