@@ -41,6 +41,12 @@ function opt(
   return option;
 }
 
+const METRICS_LISTEN_HELP =
+  "serve Prometheus metrics on this address (loopback only, unless --metrics-listen-public)";
+const METRICS_LISTEN_PUBLIC_HELP =
+  "allow --metrics-listen beyond loopback: /metrics is plain HTTP without authentication and shows " +
+  "tenant ids, event and batch counts and stream lag";
+
 /** Settings every subcommand needs (addCommand does not inherit them). */
 function finish(command: Command): Command {
   return command
@@ -149,7 +155,8 @@ export function buildProgram(): Command {
             .choices(["fail", "skip"])
             .default("fail"),
         )
-        .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+        .addOption(opt("--metrics-listen <host:port>", METRICS_LISTEN_HELP))
+        .addOption(opt("--metrics-listen-public", METRICS_LISTEN_PUBLIC_HELP, false))
         .action((options: Record<string, unknown>) => run("serve", options)),
     ),
   );
@@ -237,7 +244,8 @@ export function buildProgram(): Command {
       .addOption(opt("--until-caught-up", "exit 0 once everything present at start is acknowledged", false))
       .addOption(opt("--usage-file <file>", "JSON resource counts to send with SubmitUsageReports"))
       .addOption(opt("--usage-interval <duration>", "between usage reports", parseDuration, 3_600_000))
-      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .addOption(opt("--metrics-listen <host:port>", METRICS_LISTEN_HELP))
+      .addOption(opt("--metrics-listen-public", METRICS_LISTEN_PUBLIC_HELP, false))
       .action((options: Record<string, unknown>) => run("report", options)),
   );
 
@@ -300,7 +308,8 @@ export function buildProgram(): Command {
       .addOption(opt("--rate-burst <events>", "per-tenant burst (default: 20000)", parsePositiveInt))
       .addOption(opt("--endpoint <url>", "Timestream write endpoint URL; default: AWS"))
       .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"))
-      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .addOption(opt("--metrics-listen <host:port>", METRICS_LISTEN_HELP))
+      .addOption(opt("--metrics-listen-public", METRICS_LISTEN_PUBLIC_HELP, false))
       .action((options: Record<string, unknown>) => run("tenants", options)),
   );
 
@@ -349,7 +358,8 @@ export function buildProgram(): Command {
       .addOption(opt("--follow", "keep running and reporting new events until SIGTERM", false))
       .addOption(opt("--endpoint <url>", "AWS endpoint URL (DynamoDB Local, a Timestream test endpoint)"))
       .addOption(opt("--region <region>", "AWS region; default: from the AWS configuration chain"))
-      .addOption(opt("--metrics-listen <host:port>", "serve Prometheus metrics on this address"))
+      .addOption(opt("--metrics-listen <host:port>", METRICS_LISTEN_HELP))
+      .addOption(opt("--metrics-listen-public", METRICS_LISTEN_PUBLIC_HELP, false))
       .action((options: Record<string, unknown>) => run("demo", options)),
     "warn",
   );

@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/tenants/index.js";
 import { runCli } from "../support/cli.js";
-import { freePort } from "../support/processes.js";
+import { freePort, startCli } from "../support/processes.js";
 
 /**
  * A command whose part cannot start (here the metrics endpoint, on a port already taken) exits non-zero
- * with one line saying which, instead of running on with gRPC health saying SERVING.
+ * with one line saying which, instead of running on with gRPC health saying SERVING. The metrics endpoint
+ * follows the loopback rule of the gRPC listeners.
  */
 describe("a server command with a part that cannot start", () => {
   let dir: string;
@@ -64,4 +65,29 @@ describe("a server command with a part that cannot start", () => {
     ]);
     expect(result.stderr).not.toMatch(/(server|service) ready/);
   });
+
+  it.each(commands)(
+    "%s refuses --metrics-listen beyond loopback (exit 2) unless TENANT_EVENTS_METRICS_LISTEN_PUBLIC opts in",
+    async (_name, args) => {
+      const grpcPort = await freePort();
+      const refused = await runCli([...args(grpcPort), "--metrics-listen", "0.0.0.0:0"], {
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^error: refusing to serve metrics on 0\.0\.0\.0:0: /m);
+
+      const metricsPort = await freePort();
+      const server = startCli([...args(grpcPort), "--metrics-listen", `0.0.0.0:${metricsPort}`], {
+        TENANT_EVENTS_METRICS_LISTEN_PUBLIC: "true",
+      });
+      try {
+        await server.waitForLog(/(server|service) ready/);
+        expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+        server.child.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+      } finally {
+        server.child.kill("SIGKILL");
+      }
+    },
+  );
 });

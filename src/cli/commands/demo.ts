@@ -37,6 +37,7 @@ interface DemoFlags extends LogFlags {
   endpoint?: string;
   region?: string;
   metricsListen?: string;
+  metricsListenPublic?: boolean;
 }
 
 /**
@@ -48,6 +49,7 @@ interface DemoFlags extends LogFlags {
  */
 export async function run(flags: DemoFlags): Promise<number> {
   const logger = loggerFromFlags(flags);
+  const startMetrics = metricsFromFlags(flags);
   const data = resolve(flags.data);
   await mkdir(data, { recursive: true });
   const credentials = await demoCredentials(join(data, "credentials"));
@@ -62,7 +64,6 @@ export async function run(flags: DemoFlags): Promise<number> {
   const sinkSpec = flags.sink ?? `duckdb:${join(data, "usage.duckdb")}`;
   const cursorFile = join(data, "cursor");
   const chartFile = join(data, "mau.svg");
-  const startMetrics = metricsFromFlags(flags);
 
   const registry = processRegistry({ version: VERSION, command: "demo" });
   const aws = {

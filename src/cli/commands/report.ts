@@ -29,6 +29,7 @@ interface ReportFlags extends LogFlags {
   usageFile?: string;
   usageInterval: number;
   metricsListen?: string;
+  metricsListenPublic?: boolean;
 }
 
 /**

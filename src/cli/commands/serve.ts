@@ -28,6 +28,7 @@ interface ServeFlags extends LogFlags, ServerTlsFlags {
   pollInterval?: number;
   onTrim: "fail" | "skip";
   metricsListen?: string;
+  metricsListenPublic?: boolean;
   endpoint?: string;
   region?: string;
 }

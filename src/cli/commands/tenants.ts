@@ -23,6 +23,7 @@ interface TenantsFlags extends LogFlags, ServerTlsFlags {
   endpoint?: string;
   region?: string;
   metricsListen?: string;
+  metricsListenPublic?: boolean;
 }
 
 /**
