@@ -108,13 +108,20 @@ function encode(event: OneOf, flags: { lossless: boolean }): LooseObject {
       ? undefined
       : unpackMembers(extraField.fields, extraField.exactNumbers, extraField.escapedMembers, flags);
   const out: LooseObject = {};
-  for (const slot of plan.slots) {
-    const typed = slot.get(message);
-    let value = typed === undefined ? undefined : slot.codec.write(typed, flags);
-    if (value === undefined && extra !== undefined && Object.hasOwn(extra, slot.key)) value = extra[slot.key];
-    // The variant implies the type when a hand-built event leaves it out.
-    if (value === undefined && slot.key === "event" && plan.defaultType !== "") value = plan.defaultType;
-    if (value !== undefined) setMember(out, slot.key, value);
+  for (const group of plan.groups) {
+    // An absent embedded message has no key to write, unless the extras hold one in its place (or it
+    // holds the type, which the variant implies).
+    const absent = group.embedded !== undefined && message[group.embedded] === undefined;
+    if (absent && extra === undefined && !(group.holdsType && plan.defaultType !== "")) continue;
+    for (const slot of group.slots) {
+      const typed = slot.get(message);
+      let value = typed === undefined ? undefined : slot.codec.write(typed, flags);
+      if (value === undefined && extra !== undefined && Object.hasOwn(extra, slot.key))
+        value = extra[slot.key];
+      // The variant implies the type when a hand-built event leaves it out.
+      if (value === undefined && slot.key === "event" && plan.defaultType !== "") value = plan.defaultType;
+      if (value !== undefined) setMember(out, slot.key, value);
+    }
   }
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {

@@ -26,10 +26,21 @@ export interface Slot {
   set(message: Bag, value: unknown): boolean;
 }
 
+/** Consecutive slots of one embedded message (or of the message's own fields, `embedded` undefined). */
+export interface SlotGroup {
+  /** The property of the embedded message all these slots read through. */
+  readonly embedded: string | undefined;
+  readonly slots: readonly Slot[];
+  /** Whether one of them is the "event" key (the type). */
+  readonly holdsType: boolean;
+}
+
 export interface MessagePlan {
   readonly name: string;
   /** In the order Teleport's JSON has the keys (its Go struct order, embedded messages in place). */
   readonly slots: readonly Slot[];
+  /** The same slots by embedded message, so a writer can pass over an absent one at once. */
+  readonly groups: readonly SlotGroup[];
   readonly byKey: ReadonlyMap<string, Slot>;
   /** An empty message as the generated encoder expects it (repeated and map fields present). */
   create(): Bag;
@@ -233,7 +244,20 @@ function buildPlan(name: string): MessagePlan {
   const fields = fieldsOf(name);
   const candidates: Candidate[] = [];
   flatten(name, 0, [], candidates);
-  const slots = resolveKeys(candidates).map(slotOf);
+  const winners = resolveKeys(candidates);
+  const slots = winners.map(slotOf);
+  const groups: { embedded: string | undefined; slots: Slot[]; holdsType: boolean }[] = [];
+  winners.forEach((candidate, i) => {
+    const embedded = candidate.path[0]?.prop;
+    const last = groups.at(-1);
+    const slot = slots[i] as Slot;
+    if (last !== undefined && last.embedded === embedded) {
+      last.slots.push(slot);
+      last.holdsType ||= slot.key === "event";
+    } else {
+      groups.push({ embedded, slots: [slot], holdsType: slot.key === "event" });
+    }
+  });
   const byKey = new Map(slots.map((slot) => [slot.key, slot]));
   const lists = fields
     .filter((f) => f.repeated === true && f.oneof === undefined && f.opaque !== true)
@@ -260,14 +284,17 @@ function buildPlan(name: string): MessagePlan {
     write(value, flags) {
       const message = value as Bag;
       const out: LooseObject = {};
-      for (const slot of slots) {
-        const typed = slot.get(message);
-        if (typed === undefined) continue;
-        const json = slot.codec.write(typed, flags);
-        if (json !== undefined) out[slot.key] = json;
+      for (const group of groups) {
+        if (group.embedded !== undefined && message[group.embedded] === undefined) continue;
+        for (const slot of group.slots) {
+          const typed = slot.get(message);
+          if (typed === undefined) continue;
+          const json = slot.codec.write(typed, flags);
+          if (json !== undefined) out[slot.key] = json;
+        }
       }
       return out;
     },
   };
-  return { name, slots, byKey, create, codec };
+  return { name, slots, groups, byKey, create, codec };
 }
