@@ -134,7 +134,7 @@ export function buildProgram(): Command {
         .addOption(
           opt(
             "--max-streams <n>",
-            "concurrent streams before RESOURCE_EXHAUSTED (default: 64)",
+            "concurrent streams before RESOURCE_EXHAUSTED (default: 64), shared fairly between connections",
             parsePositiveInt,
           ),
         )

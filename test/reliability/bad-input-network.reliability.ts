@@ -289,6 +289,40 @@ describe("bad input on the wire", () => {
     figure("mid-stream disconnects", { cycles, leakedSlots: active });
   });
 
+  it("a client holding every stream slot does not keep another connection out", async () => {
+    const hog = authClient();
+    const calls = Array.from({ length: MAX_STREAMS }, () => {
+      const call = hog.streamEvents(streamRequest({ cursor: "" }), metadata());
+      call.on("data", () => undefined);
+      const ended = new Promise<ServiceError | undefined>((resolve) => {
+        call.on("error", (error: ServiceError) => resolve(error));
+        call.on("end", () => resolve(undefined));
+      });
+      return { call, ended };
+    });
+    while ((await metricValue(registry, "tenant_events_server_active_streams")) < MAX_STREAMS) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Its own connection, as the reporter's process has.
+    const other = new AuthServiceClient(`127.0.0.1:${events.port}`, grpcCredentials.createInsecure(), {
+      "grpc.use_local_subchannel_pool": 1,
+    });
+    const served = await new Promise<{ count: number; error?: ServiceError }>((resolve) => {
+      let count = 0;
+      const call = other.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata());
+      call.on("data", () => count++);
+      call.on("error", (error: ServiceError) => resolve({ count, error }));
+      call.on("end", () => resolve({ count }));
+    });
+    expect(served).toEqual({ count: EVENTS });
+    const preempted = await Promise.race(calls.map((c) => c.ended));
+    expect(preempted?.code).toBe(status.UNAVAILABLE);
+    expect(preempted?.details).toMatch(/fair share/);
+    for (const c of calls) c.call.cancel();
+    other.close();
+    hog.close();
+  });
+
   it("idle and half-handshake connections are closed after the handshake timeout, and over the cap refused", async () => {
     const idle = byMode(200, 1000);
     const closed = (socket: Socket) =>
