@@ -1,4 +1,5 @@
 import { parse as parseLosslessJson } from "lossless-json";
+import { checkJsonDepth, jsonTextError } from "./json-guard.js";
 import type { LooseJson } from "./loose-json.js";
 
 /**
@@ -16,9 +17,15 @@ export function mayRoundNumbers(text: string): boolean {
 
 /**
  * Parses JSON text: with the native JSON.parse unless a number might round, then exactly, with
- * `LosslessNumber`s. Duplicate keys: the last wins, either way. @throws SyntaxError
+ * `LosslessNumber`s. Duplicate keys: the last wins, either way.
+ * @throws JsonTextError (a SyntaxError quoting no input) when it is not JSON or nests too deep
  */
 export function parseLooseJson(text: string): LooseJson {
-  if (!mayRoundNumbers(text)) return JSON.parse(text) as LooseJson;
-  return parseLosslessJson(text, null, { onDuplicateKey: ({ newValue }) => newValue }) as LooseJson;
+  checkJsonDepth(text);
+  try {
+    if (!mayRoundNumbers(text)) return JSON.parse(text) as LooseJson;
+    return parseLosslessJson(text, null, { onDuplicateKey: ({ newValue }) => newValue }) as LooseJson;
+  } catch (err) {
+    throw jsonTextError(err, text);
+  }
 }

@@ -1,4 +1,5 @@
 import { LosslessNumber, isLosslessNumber, parse, stringify } from "lossless-json";
+import { checkJsonDepth, jsonTextError } from "./json-guard.js";
 
 /**
  * JSON as audit events carry it. Numbers are `LosslessNumber`s holding their decimal text, because
@@ -11,9 +12,17 @@ export interface JsonObject {
 
 export { LosslessNumber, isLosslessNumber };
 
-/** Parses JSON text keeping every number's exact decimal text. @throws SyntaxError */
+/**
+ * Parses JSON text keeping every number's exact decimal text.
+ * @throws JsonTextError (a SyntaxError quoting no input) when it is not JSON or nests too deep
+ */
 export function parseJson(text: string): JsonValue {
-  return parse(text) as JsonValue;
+  checkJsonDepth(text);
+  try {
+    return parse(text) as JsonValue;
+  } catch (err) {
+    throw jsonTextError(err, text);
+  }
 }
 
 /** Serializes JSON, writing numbers exactly as held. */

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Metadata } from "@grpc/grpc-js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors/errors.js";
+import { jsonTextError } from "../events/json-guard.js";
 import { bearerToken } from "../grpc/bearer-auth.js";
 import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.js";
 
@@ -96,7 +97,8 @@ export class TenantTokens {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new InvalidArgumentError(`${source}: not JSON (${(err as Error).message})`, { cause: err });
+      // The parser's own message quotes the text, which may hold a pasted token.
+      throw new InvalidArgumentError(`${source}: ${jsonTextError(err, text).message}`, { cause: err });
     }
     if (!isObject(json) || !Array.isArray(json["tenants"])) {
       throw new InvalidArgumentError(`${source}: expected a JSON object {"tenants": [...]}`);

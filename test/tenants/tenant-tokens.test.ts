@@ -121,7 +121,12 @@ describe("TenantTokens.parse", () => {
   });
 
   it.each([
-    ["not JSON", "{tenants:", "f: not JSON"],
+    ["not JSON", "{tenants:", "f: not valid JSON at position 1"],
+    [
+      "not JSON, a raw token pasted unquoted (never echoed)",
+      '{"tenants":[{"id":"acme","token_sha256":tok-PASTED-SECRET}]}',
+      "f: not valid JSON at position 40",
+    ],
     ["not an object", "[]", 'f: expected a JSON object {"tenants": [...]}'],
     ["without tenants", "{}", 'f: expected a JSON object {"tenants": [...]}'],
     ["with an unknown top-level key", `{"tenants":[],"tennants":[]}`, 'f: unknown key "tennants"'],

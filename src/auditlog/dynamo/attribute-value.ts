@@ -1,4 +1,5 @@
 import { LosslessNumber, isLosslessNumber, type JsonObject, type JsonValue } from "../../events/json.js";
+import { MAX_JSON_DEPTH } from "../../events/json-guard.js";
 import type { AttributeValue } from "./streams-client.js";
 
 /** An attribute value that has no JSON form (a member this code does not know); the record is unreadable. */
@@ -16,21 +17,25 @@ export class AttributeValueError extends Error {
  *
  * Total over what the AWS SDK hands out: its deserializer drops an empty map's member, so an empty M
  * arrives as `{}` (no member at all) and decodes to `{}`; a member it does not know (`$unknown`) throws
- * AttributeValueError, naming the member, never the content.
+ * AttributeValueError, naming the member, never the content, as does nesting deeper than MAX_JSON_DEPTH
+ * (DynamoDB's own limit, so only a hostile source gets there).
  */
-export function attributeToJson(value: AttributeValue): JsonValue {
+export function attributeToJson(value: AttributeValue, enclosing = 0): JsonValue {
   if ("S" in value) return value.S;
   if ("N" in value) return numberToJson(value.N);
   if ("BOOL" in value) return value.BOOL;
   if ("NULL" in value) return null;
-  if ("M" in value) return mapToJson(value.M);
-  if ("L" in value) return value.L.map(attributeToJson);
+  if ("M" in value) return mapToJson(value.M, enclosing + 1);
+  if ("L" in value) {
+    const level = nested(enclosing + 1);
+    return value.L.map((item) => attributeToJson(item, level));
+  }
   if ("SS" in value) return [...value.SS];
   if ("NS" in value) return value.NS.map(numberToJson);
   if ("B" in value) return Buffer.from(value.B).toString("base64");
   if ("BS" in value) return value.BS.map((b) => Buffer.from(b).toString("base64"));
   const members = Object.keys(value);
-  if (members.length === 0) return {};
+  if (members.length === 0) return mapToJson({}, enclosing + 1);
   const unknown = (value as { $unknown?: unknown }).$unknown;
   const name = Array.isArray(unknown) && typeof unknown[0] === "string" ? unknown[0] : members[0];
   throw new AttributeValueError(`unknown DynamoDB attribute value type ${JSON.stringify(name)}`);
@@ -42,10 +47,22 @@ export function mapMembers(value: AttributeValue): Record<string, AttributeValue
   return Object.keys(value).length === 0 ? {} : undefined;
 }
 
-export function mapToJson(map: Record<string, AttributeValue>): JsonObject {
+/**
+ * A map as a JSON object; `level` is its nesting level (1 for an item's FieldsMap).
+ * @throws AttributeValueError when it nests deeper than MAX_JSON_DEPTH, the bound of every JSON reader
+ */
+export function mapToJson(map: Record<string, AttributeValue>, level = 1): JsonObject {
+  nested(level);
   const object: JsonObject = {};
-  for (const [key, value] of Object.entries(map)) setOwn(object, key, attributeToJson(value));
+  for (const [key, value] of Object.entries(map)) setOwn(object, key, attributeToJson(value, level));
   return object;
+}
+
+function nested(level: number): number {
+  if (level > MAX_JSON_DEPTH) {
+    throw new AttributeValueError(`attribute values nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return level;
 }
 
 export function jsonToAttribute(value: JsonValue): AttributeValue {

@@ -8,6 +8,7 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../errors/errors.js";
+import { JsonTextError } from "../../events/json-guard.js";
 import { isJsonObject, parseJson, type JsonObject } from "../../events/json.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { translateAwsError, type AwsClientConfig } from "./aws-streams-client.js";
@@ -207,8 +208,8 @@ function eventFromLine(line: string): JsonObject | string {
   let value;
   try {
     value = parseJson(line);
-  } catch {
-    return "not valid JSON";
+  } catch (err) {
+    return err instanceof JsonTextError ? err.message : "not valid JSON";
   }
   return isJsonObject(value) ? value : "not a JSON object";
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { isJsonObject, isLosslessNumber, parseJson, type JsonObject } from "../../events/json.js";
+import { JsonTextError } from "../../events/json-guard.js";
 import { AttributeValueError, jsonToMap, mapMembers, mapToJson } from "./attribute-value.js";
 import type { Item } from "./streams-client.js";
 
@@ -96,8 +97,9 @@ export function eventFromItem(item: Item): ItemContent {
     let parsed;
     try {
       parsed = parseJson(fields.S);
-    } catch {
-      return { kind: "invalid", reason: "Fields is not valid JSON" };
+    } catch (err) {
+      const why = err instanceof JsonTextError ? err.message : "not valid JSON";
+      return { kind: "invalid", reason: `Fields: ${why}` };
     }
     if (!isJsonObject(parsed)) return { kind: "invalid", reason: "Fields is not a JSON object" };
     return { kind: "event", event: parsed };
@@ -110,6 +112,6 @@ function unixSeconds(time: unknown): number {
   if (typeof time !== "string") throw new InvalidArgumentError(`event has no "time"`);
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.exec(time);
   const ms = match ? Date.parse(`${match[1]}${match[3]}`) : NaN;
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`event "time" is not an RFC 3339 time: "${time}"`);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`event "time" is not an RFC 3339 time`);
   return Math.floor(ms / 1000);
 }

@@ -2,6 +2,7 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { formatEvent, parseEvent } from "../../events/codec.js";
+import { JsonTextError } from "../../events/json-guard.js";
 import { isJsonObject, parseJson } from "../../events/json.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { listDayFiles } from "./day-file-directory.js";
@@ -129,8 +130,8 @@ function prepareLine(text: string, maxLineBytes: number): { line: string; day: s
   let json;
   try {
     json = parseJson(text);
-  } catch {
-    return { reason: "not valid JSON" };
+  } catch (err) {
+    return { reason: err instanceof JsonTextError ? err.message : "not valid JSON" };
   }
   if (!isJsonObject(json)) return { reason: "not a JSON object" };
   const time = json["time"];

@@ -6,6 +6,7 @@ import type { OneOf } from "../../gen/events/events.js";
 import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../cursor/cursor.js";
 import { DataLossError, InvalidArgumentError, UnavailableError } from "../../errors/errors.js";
 import { parseEvent } from "../../events/codec.js";
+import { JsonTextError } from "../../events/json-guard.js";
 import { ChangeWaiter } from "./change-waiter.js";
 import { listDayFiles } from "./day-file-directory.js";
 import { isDayFileName } from "./day-file.js";
@@ -370,7 +371,7 @@ export class FileAuditLog implements AuditLog {
     try {
       return parseEvent(text);
     } catch (err) {
-      this.malformed(file, item, err instanceof Error ? err.message : String(err));
+      this.malformed(file, item, contentFreeReason(err));
       return undefined;
     }
   }
@@ -397,6 +398,12 @@ function pastSnapshot(snapshot: Snapshot, position: InFile): boolean {
 
 function cursorAt(file: string, offset: number): string {
   return encodeCursor(new Map([[file, String(offset)]]));
+}
+
+/** Why a line is not an event, in the JSON reader's own words when it failed there (they quote no text). */
+function contentFreeReason(err: unknown): string {
+  if (err instanceof Error && err.cause instanceof JsonTextError) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function truncate(s: string): string {

@@ -8,6 +8,7 @@ import {
   mapToJson,
 } from "../../../src/auditlog/dynamo/attribute-value.js";
 import type { AttributeValue } from "../../../src/auditlog/dynamo/streams-client.js";
+import { MAX_JSON_DEPTH } from "../../../src/events/json-guard.js";
 import { LosslessNumber, parseJson, stringifyJson, type JsonValue } from "../../../src/events/json.js";
 
 describe("attribute values ↔ JSON", () => {
@@ -66,6 +67,21 @@ describe("attribute values ↔ JSON", () => {
   ])("refuses %s with a typed error that does not quote the content", (_name, value) => {
     expect(() => attributeToJson(value)).toThrow(AttributeValueError);
     expect(() => attributeToJson(value)).not.toThrow(/secret|0x1F/);
+  });
+
+  it("decodes maps and lists up to the JSON depth bound and refuses one level more", () => {
+    const deep = (levels: number): AttributeValue =>
+      levels === 0
+        ? { N: "1" }
+        : levels % 2 === 0
+          ? { M: { a: deep(levels - 1) } }
+          : { L: [deep(levels - 1)] };
+    expect(() => mapToJson({ a: deep(MAX_JSON_DEPTH - 1) })).not.toThrow();
+    expect(() => mapToJson({ a: deep(MAX_JSON_DEPTH) })).toThrow(
+      new AttributeValueError(`attribute values nested deeper than ${MAX_JSON_DEPTH} levels`),
+    );
+    expect(() => attributeToJson(deep(MAX_JSON_DEPTH + 1))).toThrow(AttributeValueError);
+    expect(() => attributeToJson(deep(5_000))).toThrow(AttributeValueError);
   });
 
   it("writes JSON the way Teleport marshals event fields", () => {

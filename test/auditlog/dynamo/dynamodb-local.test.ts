@@ -207,7 +207,7 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
       duplicates: 0,
       invalid: 3,
       invalidLines: [
-        { line: 3, reason: "not valid JSON" },
+        { line: 3, reason: "not valid JSON at position 1" },
         { line: 4, reason: "not a JSON object" },
         { line: 5, reason: 'event has no "time"' },
       ],

@@ -101,7 +101,7 @@ describe("appendEvents", () => {
       late: 0,
       invalid: 5,
       invalidLines: [
-        { line: 2, reason: "not valid JSON" },
+        { line: 2, reason: "not valid JSON at position 0" },
         { line: 4, reason: "not a JSON object" },
         { line: 5, reason: 'missing "time"' },
         { line: 6, reason: '"time" is not an RFC 3339 timestamp' },

@@ -5,6 +5,7 @@ import { appendEvents } from "../../../src/auditlog/file/append-events.js";
 import { FileAuditLog } from "../../../src/auditlog/file/file-audit-log.js";
 import type { FileAuditLogOptions } from "../../../src/auditlog/file/file-audit-log-options.js";
 import { EMPTY_CURSOR, decodeCursor, type Cursor } from "../../../src/cursor/cursor.js";
+import { MAX_JSON_DEPTH } from "../../../src/events/json-guard.js";
 import {
   DataLossError,
   FailedPreconditionError,
@@ -401,6 +402,55 @@ describe("FileAuditLog malformed lines", () => {
     expect(Number(decodeCursor(events[1]?.cursor ?? "").get("2026-09-01.log"))).toBe(
       content.indexOf(`${good[1]}\n`) + (good[1]?.length ?? 0) + 1,
     );
+  });
+});
+
+describe("FileAuditLog hostile lines", () => {
+  const nested = (depth: number): string => "[".repeat(depth) + "1" + "]".repeat(depth);
+  const deepEvent = (i: number, depth: number): string =>
+    `{"ei":${i},"event":"user.login","uid":"uid-${i}","time":"2026-09-01T00:00:00Z","deep":${nested(depth - 1)}}`;
+
+  it("skips lines nested deeper than the bound the same way on every run, and delivers the bound", async () => {
+    const lines = Array.from({ length: 12 }, (_, i) =>
+      i % 3 === 0
+        ? deepEvent(i, 3_000 + 200 * i)
+        : i % 3 === 1
+          ? deepEvent(i, MAX_JSON_DEPTH)
+          : eventLine("2026-09-01", i),
+    );
+    await writeFile(join(dir, "2026-09-01.log"), `${lines.join("\n")}\n`);
+    const { logger, records } = capturingLogger();
+    const log = auditLog({ logger });
+    for (let run = 0; run < 3; run++) {
+      const events = await caughtUp(log);
+      expect(events.map((e) => (JSON.parse(text(e)) as { uid: string }).uid)).toEqual(
+        lines.flatMap((_, i) => (i % 3 === 0 ? [] : [`uid-${i}`])),
+      );
+    }
+    const reasons = records
+      .filter((r) => r["msg"] === "skipping a malformed audit log line")
+      .map((r) => r["reason"]);
+    expect(reasons).toEqual(Array<string>(12).fill(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+  });
+
+  it("logs the position and kind of a malformed line, never its content", async () => {
+    const secrets = ["PLANTED-one", "PLANTED-two", "PLANTED-three"];
+    const bad = [`${secrets[0]} is not JSON`, `{"user":"${secrets[1]}", oops}`, `{"token":${secrets[2]}}`];
+    await writeFile(join(dir, "2026-09-01.log"), `${[...bad, eventLine("2026-09-01", 1)].join("\n")}\n`);
+    const { logger, records } = capturingLogger();
+    expect(await caughtUp(auditLog({ logger }))).toHaveLength(1);
+    const warnings = records.filter((r) => r["msg"] === "skipping a malformed audit log line");
+    expect(warnings.map((w) => w["reason"])).toEqual([
+      "not valid JSON at position 0",
+      "not valid JSON at position 23",
+      "not valid JSON at position 9",
+    ]);
+    expect(warnings.map((w) => w["offset"])).toEqual([
+      0,
+      bad[0]!.length + 1,
+      bad[0]!.length + bad[1]!.length + 2,
+    ]);
+    expect(JSON.stringify(records)).not.toMatch(/PLANTED/);
   });
 });
 
