@@ -193,7 +193,10 @@ export function buildProgram(): Command {
   const ingest = awsOptions(
     logOptions(
       new Command("ingest")
-        .description("writes Teleport JSON events (JSON Lines on stdin) in Teleport's own storage format")
+        .description(
+          "writes Teleport JSON events (JSON Lines on stdin) in Teleport's own storage format; lines over " +
+            "16 MiB, not UTF-8 or nested deeper than 256 levels are reported and skipped, as serve skips them",
+        )
         .addOption(
           opt("--audit-log <spec>", "audit log: file:DIR or dynamodb:TABLE")
             .argParser(parseAuditLogSpec)

@@ -128,6 +128,26 @@ describe("ingest, serve and stream against DynamoDB Local from the command line"
     }
   });
 
+  it("ingest refuses an oversized line and a line that is not UTF-8 before parsing, as for a file log", async () => {
+    const good = (i: number) =>
+      `{"ei":0,"event":"user.login","uid":"bounded-${i}","code":"T1000I","time":"2026-09-01T08:00:0${i}Z","user":"u${i}"}`;
+    const input = Buffer.concat([
+      Buffer.from(`${good(1)}\n{"event":"user.login","pad":"${"x".repeat(17 * 1024 * 1024)}"}\n`),
+      Buffer.from('{"event":"user.login","user":"bad-'),
+      Buffer.from([0xff, 0x22, 0x7d, 0x0a]),
+      Buffer.from(`${good(2)}\n`),
+    ]);
+    const result = await runCli(["ingest", "--audit-log", "dynamodb:bounded-lines"], { input, env });
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("line "))).toEqual([
+      "line 2: longer than 16777216 bytes",
+      "line 3: not valid UTF-8",
+    ]);
+    expect(result.stdout).toMatch(
+      /ingested 2 event\(s\) into DynamoDB table bounded-lines; 2 invalid line\(s\) skipped/,
+    );
+  });
+
   it("rejects a file audit log's cursor as belonging to another log", async () => {
     const cursor = JSON.stringify({ shard_id_to_sequence_number: { "2026-09-01.log": "633" } });
     const result = await runCli(["stream", "--server", `127.0.0.1:${port}`, "--cursor", cursor]);

@@ -38,6 +38,8 @@ async function metric(port: number, name: string, label: string): Promise<number
  * delete and write anew, rotate logrotate-style (rename, then create), truncate (copytruncate) and append.
  * The follower receives every event written after each operation, in order, none twice; the server logs
  * and counts each replacement and truncation, and cursors from after the last change resume exactly.
+ * Hostile lines (nested thousands deep, invalid UTF-8, malformed around planted secrets) get the same
+ * verdict on every read, and the logs name their positions and kinds only.
  */
 describe("bad input: files changed under a following stream", () => {
   const ROUNDS = byMode(12, 60);
@@ -167,5 +169,38 @@ describe("bad input: files changed under a following stream", () => {
       controller.abort();
       await following;
     }
+  });
+
+  // After the follower's test: a later day file finishes the one it follows.
+  it("gives hostile lines (deep nesting, invalid UTF-8, planted secrets) the same verdict every run, logging no content", async () => {
+    const day = "2026-09-02.log";
+    const nested = (depth: number): string => "[".repeat(depth) + "1" + "]".repeat(depth);
+    const good = (i: number, extra = ""): string =>
+      `{"ei":0,"event":"user.login","uid":"hostile-${i}","code":"T1000I","time":"2026-09-02T00:00:00Z","user":"u"${extra}}`;
+    const lines: Buffer[] = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      if (i % 4 === 0) lines.push(Buffer.from(good(i, `,"deep":${nested(3_000 + 200 * i)}`)));
+      else if (i % 4 === 1)
+        lines.push(Buffer.concat([Buffer.from(good(i, ',"x":"PLANTED-')), Buffer.from([0xff, 0x22])]));
+      else if (i % 4 === 2) lines.push(Buffer.from(`{"user":"PLANTED-${i}", oops}`));
+      else {
+        lines.push(Buffer.from(good(i, `,"deep":${nested(255)}`)));
+        expected.push(`hostile-${i}`);
+      }
+    }
+    await writeFile(join(dir, "log", day), Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")])));
+    const cursor = JSON.stringify({ shard_id_to_sequence_number: { [day]: "0" } });
+    for (let run = 0; run < 3; run++) {
+      const uids: (string | undefined)[] = [];
+      for await (const e of client.streamEvents(cursor, { untilCaughtUp: true })) {
+        uids.push((JSON.parse(formatEvent(e.event ?? {})) as { uid?: string }).uid);
+      }
+      expect(uids.filter((u) => u?.startsWith("hostile-"))).toEqual(expected);
+    }
+    expect(serve.stderr()).toMatch(/"reason":"JSON nested deeper than 256 levels"/);
+    expect(serve.stderr()).toMatch(/"reason":"not valid UTF-8"/);
+    expect(serve.stderr()).not.toMatch(/PLANTED|hostile-/);
+    figure("hostile lines", { lines: lines.length, delivered: expected.length, runs: 3 });
   });
 });

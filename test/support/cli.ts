@@ -13,7 +13,12 @@ export interface CliResult {
 /** Runs the CLI from source in a child process, as a user would run the installed binary. */
 export function runCli(
   args: readonly string[],
-  options: { input?: string; env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
+  options: {
+    input?: string | Uint8Array;
+    env?: Record<string, string>;
+    cwd?: string;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {

@@ -11,6 +11,7 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "..
 import { JsonTextError } from "../../events/json-guard.js";
 import { isJsonObject, parseJson, type JsonObject } from "../../events/json.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
+import { isRefusedLine, type InputLine } from "../input-lines.js";
 import { translateAwsError, type AwsClientConfig } from "./aws-streams-client.js";
 import { TELEPORT_TABLE, itemFromEvent, type ItemOptions } from "./teleport-item.js";
 
@@ -59,12 +60,13 @@ export interface IngestLinesResult extends IngestResult {
 }
 
 /**
- * Like ingestEvents, from JSON Lines (one Teleport event per line; blank lines ignored). Lines that are not
+ * Like ingestEvents, from JSON Lines (one Teleport event per line; blank lines ignored; lines the input
+ * reader refused, over the bound or not UTF-8, count as invalid). Lines that are not
  * valid events are reported and skipped; the rest are written in order.
  */
 export async function ingestEventLines(
   config: AwsClientConfig & { table: string },
-  lines: AsyncIterable<string> | Iterable<string>,
+  lines: AsyncIterable<InputLine> | Iterable<InputLine>,
   options: IngestOptions = {},
 ): Promise<IngestLinesResult> {
   const client = new DynamoDBClient(config);
@@ -74,8 +76,8 @@ export async function ingestEventLines(
     let number = 0;
     for await (const line of lines) {
       number++;
-      if (line.trim() === "") continue;
-      const event = eventFromLine(line);
+      if (!isRefusedLine(line) && line.trim() === "") continue;
+      const event = isRefusedLine(line) ? line.refused : eventFromLine(line);
       if (typeof event === "string") {
         result.invalid++;
         result.invalidLines.push({ line: number, reason: event });

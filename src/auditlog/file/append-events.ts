@@ -5,6 +5,7 @@ import { formatEvent, parseEvent } from "../../events/codec.js";
 import { JsonTextError } from "../../events/json-guard.js";
 import { isJsonObject, parseJson } from "../../events/json.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
+import { isRefusedLine, type InputLine } from "../input-lines.js";
 import { listDayFiles } from "./day-file-directory.js";
 import { dayFileName, utcDayOf } from "./day-file.js";
 import { DEFAULT_MAX_LINE_BYTES, positiveInteger } from "./file-audit-log-options.js";
@@ -46,13 +47,13 @@ export interface AppendEventsResult {
  * Appends Teleport JSON events (one per input line) to the file audit log in `dir`, in Teleport's layout:
  * each event re-serialized as one line in the file of its UTC day, creating the directory and files as
  * needed. An event whose day is before the newest existing file goes to the newest file instead
- * ("late"): readers may already have finished the older files. Invalid lines are logged, reported and
- * skipped. Data is fsynced before this returns. One writer per directory at a time.
+ * ("late"): readers may already have finished the older files. Invalid lines, and lines the input
+ * reader refused (over the bound, not UTF-8: see inputLines), are logged, reported and skipped. Data is fsynced before this returns. One writer per directory at a time.
  * @throws FailedPreconditionError or ResourceExhaustedError when the directory or files cannot be written
  */
 export async function appendEvents(
   dir: string,
-  lines: AsyncIterable<string> | Iterable<string>,
+  lines: AsyncIterable<InputLine> | Iterable<InputLine>,
   options: AppendEventsOptions = {},
 ): Promise<AppendEventsResult> {
   const batchLines = options.batchLines ?? 1000;
@@ -89,8 +90,8 @@ export async function appendEvents(
       }
       const text = next.value;
       lineNumber++;
-      if (text.trim() === "") continue;
-      const prepared = prepareLine(text, maxLineBytes);
+      if (!isRefusedLine(text) && text.trim() === "") continue;
+      const prepared = isRefusedLine(text) ? { reason: text.refused } : prepareLine(text, maxLineBytes);
       if ("reason" in prepared) {
         result.invalid++;
         if (result.invalidLines.length < maxReportedInvalid) {

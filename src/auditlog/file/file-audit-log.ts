@@ -1,6 +1,7 @@
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuditLog, StreamOptions } from "../audit-log.js";
+import { isRefusedLine, lineText, utf8Decoder } from "../input-lines.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
 import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../cursor/cursor.js";
@@ -52,7 +53,7 @@ export class FileAuditLog implements AuditLog {
   private readonly options: ResolvedFileAuditLogOptions;
   private readonly metrics: FileAuditLogMetrics;
   private readonly closing = new AbortController();
-  private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
+  private readonly utf8 = utf8Decoder();
 
   /** @throws InvalidArgumentError on an option out of range */
   constructor(
@@ -356,15 +357,9 @@ export class FileAuditLog implements AuditLog {
 
   /** The event on a line, or undefined for a blank line or a malformed one (logged and counted). */
   private decode(file: string, item: SplitItem): OneOf | undefined {
-    if (item.kind === "oversized") {
-      this.malformed(file, item, `longer than ${this.options.maxLineBytes} bytes`);
-      return undefined;
-    }
-    let text: string;
-    try {
-      text = this.utf8.decode(item.bytes);
-    } catch {
-      this.malformed(file, item, "not valid UTF-8");
+    const text = lineText(item, this.options.maxLineBytes, this.utf8);
+    if (isRefusedLine(text)) {
+      this.malformed(file, item, text.refused);
       return undefined;
     }
     if (text.trim() === "") return undefined;

@@ -1,6 +1,7 @@
-import { createInterface } from "node:readline";
 import type { AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { appendEvents } from "../../auditlog/file/append-events.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../../auditlog/file/file-audit-log-options.js";
+import { inputLines } from "../../auditlog/input-lines.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../usage-error.js";
 
@@ -18,10 +19,9 @@ interface IngestFlags extends LogFlags {
 export async function run(flags: IngestFlags): Promise<number> {
   const logger = loggerFromFlags(flags);
   if (process.stdin.isTTY) throw new UsageError("ingest reads JSON Lines events from stdin: pipe a file in");
-  // Iterate from the start: readline drops lines emitted while nobody iterates (e.g. during a table
-  // creation), and its iterator buffers them once it exists.
-  const iterator = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const lines: AsyncIterable<string> = { [Symbol.asyncIterator]: () => iterator };
+  // Each line is bounded before it is decoded or parsed, with the bound and the UTF-8 rule of `serve`'s
+  // reader: a line it would skip is refused here, not rewritten or parsed whole.
+  const lines = inputLines(process.stdin as AsyncIterable<Buffer>, DEFAULT_MAX_LINE_BYTES);
   switch (flags.auditLog.kind) {
     case "file": {
       const result = await appendEvents(flags.auditLog.dir, lines, { logger });
