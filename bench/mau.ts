@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
-import { parseMonth, monthRange } from "../src/usage/calendar.js";
-import { DuckDbUsageQueries } from "../src/usage/duckdb/duckdb-usage-queries.js";
-import { duckDbDialect } from "../src/usage/sql/duckdb-dialect.js";
-import { monthlyMauSql } from "../src/usage/sql/metrics.js";
-import { checkMonthly, type MonthlyMauQuery } from "../src/usage/usage-query.js";
+import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
+import { parseMonth, monthRange } from "../src/mau/calendar.js";
+import { DuckDbUsageQueries } from "../src/store/duckdb/duckdb-usage-queries.js";
+import { duckDbDialect } from "../src/store/duckdb/duckdb-dialect.js";
+import { monthlyMauSql } from "../src/mau/sql/metrics.js";
+import { checkMonthly, type MonthlyMauQuery } from "../src/mau/usage-query.js";
 import type { Bench } from "./harness/bench.js";
 import { figure } from "./harness/result.js";
 import { median, nowMs } from "./harness/timing.js";

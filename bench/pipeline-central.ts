@@ -3,7 +3,7 @@
  * own, as it runs on another machine in production. Started by bench/pipeline.ts with IPC: sends {port},
  * exits on "stop".
  */
-import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
+import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
 import { hashToken, startTenantsServer, TenantTokens } from "../src/tenants/index.js";
 
 const [path, token] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import { type Event, UserKind } from "../src/gen/tenants/tenants.js";
-import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.js";
-import { migrate } from "../src/sink/duckdb/schema.js";
+import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
+import { migrate } from "../src/store/duckdb/schema.js";
 import type { Bench } from "./harness/bench.js";
 import { figure } from "./harness/result.js";
 import { nowMs } from "./harness/timing.js";

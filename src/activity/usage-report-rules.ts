@@ -2,6 +2,20 @@ import type { UsageReport } from "../gen/tenants/tenants.js";
 import { ANONYMIZED_FORM, isAnonymized } from "./anonymized.js";
 import { timeProblem, type TimeBounds } from "./time-bounds.js";
 
+/** The resource counts of a usage report, in storage and report column order. */
+export const USAGE_COUNTS = [
+  "users",
+  "servers",
+  "databases",
+  "apps",
+  "kube_clusters",
+  "desktops",
+  "roles",
+  "auth_connectors",
+] as const;
+
+export type UsageCount = (typeof USAGE_COUNTS)[number];
+
 /** Counts are stored as signed 64-bit integers (DuckDB and Timestream BIGINT). */
 export const MAX_COUNT = (1n << 63n) - 1n;
 
@@ -14,7 +28,7 @@ const COUNTS = [
   ["desktops", "desktops"],
   ["roles", "roles"],
   ["auth_connectors", "authConnectors"],
-] as const satisfies readonly (readonly [string, keyof UsageReport])[];
+] as const satisfies readonly (readonly [UsageCount, keyof UsageReport])[];
 
 /** What is wrong with one usage report; empty when it can be stored. */
 export function usageReportProblems(report: UsageReport, bounds: TimeBounds): string[] {

@@ -2,7 +2,7 @@
 export { certificateNames } from "./certificate-names.js";
 export { loadTenantTokens } from "./load-tenant-tokens.js";
 export type { RateLimit } from "./rate-limiter.js";
-export { TENANT_ID_PATTERN, isTenantId } from "./tenant-id.js";
+export { TENANT_ID_PATTERN, isTenantId } from "../activity/tenant-id.js";
 export { hashToken, TenantTokens, type TenantCredentialEntry } from "./tenant-tokens.js";
 export { TENANTS_DEFAULTS, type TenantsServiceOptions } from "./tenants-options.js";
 export {

@@ -3,7 +3,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors/errors.js";
 import { jsonTextError } from "../events/json-guard.js";
 import { bearerToken } from "../grpc/bearer-auth.js";
-import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.js";
+import { isTenantId, TENANT_ID_PATTERN } from "../activity/tenant-id.js";
 
 /**
  * Which credentials identify which tenant. The service keeps only SHA-256 digests of bearer tokens, so

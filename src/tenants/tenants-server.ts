@@ -1,6 +1,6 @@
 import { DEFAULT_SHUTDOWN_GRACE_MS, GrpcServer } from "../grpc/grpc-server.js";
 import type { ServerTlsOptions } from "../grpc/tls.js";
-import type { Sink } from "../sink/sink.js";
+import type { Sink } from "../store/sink.js";
 import { TENANTS_DEFAULTS, type TenantsServiceOptions } from "./tenants-options.js";
 import { createTenantsService } from "./tenants-service.js";
 

@@ -17,7 +17,7 @@ import type {
 import { unaryHandler } from "../grpc/unary.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
 import { newRegistry } from "../observability/metrics.js";
-import type { Sink, WriteResult } from "../sink/sink.js";
+import type { Sink, WriteResult } from "../store/sink.js";
 import { certificateNames } from "./certificate-names.js";
 import { validateEvents } from "./event-validation.js";
 import { measuredTenantsService, type Measured, type MeasuredTenantsService } from "./measured-request.js";

@@ -8,7 +8,7 @@ import { streamRequest } from "../support/stream-request.js";
 import { TenantsServiceClient } from "../../src/gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { startEventsServer, type EventsServer } from "../../src/server/events-server.js";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.js";
+import { DuckDbSink } from "../../src/store/duckdb/duckdb-sink.js";
 import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
 import { activityEvent } from "../activity/sample-activity.js";
 import { checkHealth, healthClient } from "../tenants/grpc-probes.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedMau } from "../../src/generate/index.js";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.js";
+import { DuckDbSink } from "../../src/store/duckdb/duckdb-sink.js";
 import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
 import { startCli } from "../support/processes.js";
 import { byMode, figure, SEED } from "./support/mode.js";

@@ -14,11 +14,11 @@ import { FileCursorStore } from "../../src/reporter/cursor-store/file-cursor-sto
 import { Reporter, type ReporterOptions } from "../../src/reporter/reporter.js";
 import { createGrpcSubmitter } from "../../src/reporter/submitter/grpc-submitter.js";
 import { startEventsServer } from "../../src/server/events-server.js";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.js";
+import { DuckDbSink } from "../../src/store/duckdb/duckdb-sink.js";
 import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
-import { parseMonthRange } from "../../src/usage/calendar.js";
-import { DuckDbUsageQueries } from "../../src/usage/duckdb/duckdb-usage-queries.js";
-import type { MauRow } from "../../src/usage/usage-rows.js";
+import { parseMonthRange } from "../../src/mau/calendar.js";
+import { DuckDbUsageQueries } from "../../src/store/duckdb/duckdb-usage-queries.js";
+import type { MauRow } from "../../src/mau/usage-rows.js";
 import { runCli } from "../support/cli.js";
 import { freePort, startCli } from "../support/processes.js";
 import { RecordingSink, type RecordedWrite } from "../support/recording-sink.js";

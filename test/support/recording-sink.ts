@@ -1,5 +1,5 @@
 import { SubmitEventsRequest, type Event, type UsageReport } from "../../src/gen/tenants/tenants.js";
-import type { Sink, WriteResult } from "../../src/sink/sink.js";
+import type { Sink, WriteResult } from "../../src/store/sink.js";
 
 /** One batch of events the tenants service handed to its sink. */
 export interface RecordedWrite {

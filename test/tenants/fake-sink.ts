@@ -1,5 +1,5 @@
 import type { Event, UsageReport } from "../../src/gen/tenants/tenants.js";
-import type { Sink, WriteResult } from "../../src/sink/sink.js";
+import type { Sink, WriteResult } from "../../src/store/sink.js";
 
 /**
  * A Sink for failure injection: it records what it stored, can be told to fail the next writes or to

@@ -17,8 +17,8 @@ import {
 import { bearerMetadata } from "../../src/grpc/bearer-auth.js";
 import { channelCredentials } from "../../src/grpc/tls.js";
 import { newRegistry } from "../../src/observability/metrics.js";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.js";
-import type { Sink } from "../../src/sink/sink.js";
+import { DuckDbSink } from "../../src/store/duckdb/duckdb-sink.js";
+import type { Sink } from "../../src/store/sink.js";
 import { hashToken, TenantTokens } from "../../src/tenants/tenant-tokens.js";
 import {
   startTenantsServer,

@@ -2,22 +2,15 @@ import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { isDomainError } from "../../errors/errors.js";
-import { parseSinkSpec, type SinkSpec } from "../../sink/sink-spec.js";
-import {
-  DAY_MS,
-  dayOf,
-  monthEnd,
-  type MonthRange,
-  monthStart,
-  parseMonthRange,
-} from "../../usage/calendar.js";
-import { renderMauChart } from "../../usage/chart/mau-chart.js";
-import { MAU_COLUMNS, ROLLING_COLUMNS, USAGE_COLUMNS } from "../../usage/format/columns.js";
-import { formatRows, parseOutputFormat } from "../../usage/format/output-format.js";
-import { openUsageQueries } from "../../usage/open-usage-queries.js";
-import { validateTenantId } from "../../tenants/tenant-id.js";
-import type { UsageQueries } from "../../usage/usage-queries.js";
-import type { MauRow, RollingMauRow } from "../../usage/usage-rows.js";
+import { parseSinkSpec, type SinkSpec } from "../../store/sink-spec.js";
+import { DAY_MS, dayOf, monthEnd, type MonthRange, monthStart, parseMonthRange } from "../../mau/calendar.js";
+import { renderMauChart } from "../../mau/chart/mau-chart.js";
+import { MAU_COLUMNS, ROLLING_COLUMNS, USAGE_COLUMNS } from "../../mau/format/columns.js";
+import { formatRows, parseOutputFormat } from "../../mau/format/output-format.js";
+import { openUsageQueries } from "../../store/open-usage-queries.js";
+import { validateTenantId } from "../../activity/tenant-id.js";
+import type { UsageQueries } from "../../mau/usage-queries.js";
+import type { MauRow, RollingMauRow } from "../../mau/usage-rows.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK, UsageError } from "../usage-error.js";

@@ -1,6 +1,6 @@
 import { UnavailableError } from "../../../src/errors/errors.js";
 import type { Event, UsageReport } from "../../../src/gen/tenants/tenants.js";
-import type { Sink, WriteResult } from "../../../src/sink/sink.js";
+import type { Sink, WriteResult } from "../../../src/store/sink.js";
 
 /** A Sink in front of a real one that is unavailable (every write throws UnavailableError) for a while. */
 export class OutageSink implements Sink {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appendEvents } from "../../../src/auditlog/file/index.js";
 import { generateEvents } from "../../../src/generate/index.js";
-import { DuckDbSink } from "../../../src/sink/duckdb/duckdb-sink.js";
+import { DuckDbSink } from "../../../src/store/duckdb/duckdb-sink.js";
 import { runCli } from "../../support/cli.js";
 import { freePort, startCli, type RunningCli } from "../../support/processes.js";
 

@@ -1,5 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { SerialQueue } from "../../../src/sink/duckdb/serial-queue.js";
+import { SerialQueue } from "../../../src/store/duckdb/serial-queue.js";
 import { conflict, notFound, validation } from "./protocol.js";
 import {
   MAX_FUTURE_MS,

@@ -1,0 +1,242 @@
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+} from "@duckdb/node-api";
+import {
+  type DomainError,
+  FailedPreconditionError,
+  InternalError,
+  isDomainError,
+  UnavailableError,
+} from "../../errors/errors.js";
+import type { Event, UsageReport } from "../../gen/tenants/tenants.js";
+import { newRegistry, type Registry } from "../../observability/metrics.js";
+import { type Logger, silentLogger } from "../../observability/logger.js";
+import { toEventRecords, validateTenant } from "../event-record.js";
+import type { Sink, WriteResult } from "../sink.js";
+import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
+import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
+import { toUsageRecords } from "../usage-record.js";
+import { migrate } from "./schema.js";
+import { SerialQueue } from "./serial-queue.js";
+
+export interface DuckDbSinkOptions {
+  /** Clock for `received_at`; default `() => new Date()`. */
+  now?: () => Date;
+  /** Default: silentLogger. */
+  logger?: Logger;
+  /** Registry for the sink's metrics; default: a private registry. */
+  registry?: Registry;
+}
+
+const EVENT_COLUMNS = `tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind`;
+const USAGE_COLUMNS = `tenant, time, cluster, ${USAGE_COUNTS.join(", ")}`;
+
+/**
+ * The embedded sink: one DuckDB file (`duckdb:PATH`).
+ *
+ * A batch is appended (DuckDB's appender, not row-by-row statements) into a connection-local temporary
+ * staging table, then moved with one `INSERT … SELECT … ON CONFLICT DO NOTHING`, all in one transaction:
+ * the primary key (tenant, id) makes re-sent events no-ops, and the batch commits wholly or not at all.
+ *
+ * Durability: DuckDB's COMMIT appends the transaction to the write-ahead log, ends it with a flush marker
+ * and fsyncs the log before returning; recovery on open replays only checksummed entries up to the last
+ * complete flush, so a crash mid-commit leaves the batch wholly absent, never torn. Checkpoints (merging
+ * the log into the database file; automatic once the log passes `checkpoint_threshold`, 16 MB by
+ * default, and on close) fsync the file before the log is truncated. So `write` resolving means the batch
+ * survives a crash of the process, and of the machine as far as the disk honours fsync.
+ *
+ * DuckDB has a single writer: writes are serialized through one connection. The file is locked against
+ * other processes while open.
+ */
+export class DuckDbSink implements Sink {
+  private readonly queue = new SerialQueue();
+  private closed = false;
+  private reader: Promise<DuckDBConnection> | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly now: () => Date,
+    private readonly logger: Logger,
+    private readonly metrics: SinkMetrics,
+  ) {}
+
+  /** Opens (creating if needed) the database at `path` (":memory:" for a throwaway one) and migrates it. */
+  static async open(path: string, options: DuckDbSinkOptions = {}): Promise<DuckDbSink> {
+    let instance: DuckDBInstance | undefined;
+    try {
+      instance = await DuckDBInstance.create(path);
+      const writer = await instance.connect();
+      await migrate(writer);
+      await createStagingTables(writer);
+      const sink = new DuckDbSink(
+        path,
+        instance,
+        writer,
+        options.now ?? (() => new Date()),
+        options.logger ?? silentLogger,
+        sinkMetrics(options.registry ?? newRegistry(), "duckdb"),
+      );
+      sink.logger.info({ path }, "duckdb sink open");
+      return sink;
+    } catch (err) {
+      instance?.closeSync();
+      throw translateOpenError(path, err);
+    }
+  }
+
+  /**
+   * A connection for the query layer (MAU SQL), separate from the writer so queries never run inside a
+   * write transaction; it sees committed batches only. Created on first use and closed with the sink.
+   * Read through it; writing through it bypasses the sink's guarantees.
+   */
+  queryConnection(): Promise<DuckDBConnection> {
+    if (this.closed) return Promise.reject(new UnavailableError("the DuckDB sink is closed"));
+    this.reader ??= this.instance.connect();
+    return this.reader;
+  }
+
+  write(tenant: string, events: readonly Event[]): Promise<WriteResult> {
+    return this.guard("event", async () => {
+      validateTenant(tenant);
+      const records = toEventRecords(events);
+      if (records.length === 0) return { accepted: 0 };
+      const inserted = await this.transaction(async (conn) => {
+        await appendAll(conn, "events_staging", (appender) => {
+          for (const r of records) {
+            appender.appendVarchar(tenant);
+            appender.appendVarchar(r.id);
+            appender.appendTimestampTZ(new DuckDBTimestampTZValue(r.timeMicros));
+            appender.appendVarchar(r.type);
+            appender.appendVarchar(r.user);
+            appender.appendTinyInt(r.userKind);
+            appender.appendVarchar(r.protocol);
+            appender.appendVarchar(r.cluster);
+            appender.appendVarchar(r.sessionKind);
+            appender.endRow();
+          }
+        });
+        const result = await conn.run(
+          `INSERT INTO events (${EVENT_COLUMNS}, received_at)
+           SELECT ${EVENT_COLUMNS}, $1 FROM temp.events_staging
+           ON CONFLICT DO NOTHING`,
+          [this.receivedAt()],
+        );
+        await conn.run("DELETE FROM temp.events_staging");
+        return result.rowsChanged;
+      });
+      this.logger.debug({ tenant, events: events.length, inserted }, "duckdb batch committed");
+      return { accepted: events.length };
+    });
+  }
+
+  writeUsageReports(tenant: string, reports: readonly UsageReport[]): Promise<WriteResult> {
+    return this.guard("usage_report", async () => {
+      validateTenant(tenant);
+      const records = toUsageRecords(reports);
+      if (records.length === 0) return { accepted: 0 };
+      await this.transaction(async (conn) => {
+        await appendAll(conn, "usage_reports_staging", (appender) => {
+          for (const r of records) {
+            appender.appendVarchar(tenant);
+            appender.appendTimestampTZ(new DuckDBTimestampTZValue(r.timeMicros));
+            appender.appendVarchar(r.cluster);
+            for (const name of USAGE_COUNTS) appender.appendBigInt(r.counts[name]);
+            appender.endRow();
+          }
+        });
+        await conn.run(
+          `INSERT INTO usage_reports (${USAGE_COLUMNS}, received_at)
+           SELECT ${USAGE_COLUMNS}, $1 FROM temp.usage_reports_staging
+           ON CONFLICT DO NOTHING`,
+          [this.receivedAt()],
+        );
+        await conn.run("DELETE FROM temp.usage_reports_staging");
+      });
+      return { accepted: reports.length };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drain();
+    if (this.reader !== undefined) (await this.reader.catch(() => undefined))?.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+    this.logger.info({ path: this.path }, "duckdb sink closed");
+  }
+
+  private async guard(
+    item: "event" | "usage_report",
+    body: () => Promise<WriteResult>,
+  ): Promise<WriteResult> {
+    try {
+      if (this.closed) throw new UnavailableError("the DuckDB sink is closed");
+      const result = await this.queue.run(body);
+      this.metrics.written.inc({ sink: "duckdb", item }, result.accepted);
+      return result;
+    } catch (err) {
+      const error = translateWriteError(err);
+      this.metrics.failedBatches.inc({ sink: "duckdb", reason: error.kind });
+      throw error;
+    }
+  }
+
+  private async transaction<T>(body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    await this.writer.run("BEGIN TRANSACTION");
+    try {
+      const result = await body(this.writer);
+      await this.writer.run("COMMIT");
+      return result;
+    } catch (err) {
+      // A failed COMMIT has already rolled back; ROLLBACK then fails harmlessly.
+      await this.writer.run("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private receivedAt(): DuckDBTimestampTZValue {
+    return new DuckDBTimestampTZValue(BigInt(this.now().getTime()) * 1000n);
+  }
+}
+
+async function createStagingTables(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE TEMP TABLE events_staging AS SELECT ${EVENT_COLUMNS} FROM events LIMIT 0`);
+  await conn.run(
+    `CREATE TEMP TABLE usage_reports_staging AS SELECT ${USAGE_COLUMNS} FROM usage_reports LIMIT 0`,
+  );
+}
+
+async function appendAll(
+  conn: DuckDBConnection,
+  table: string,
+  fill: (appender: DuckDBAppender) => void,
+): Promise<void> {
+  const appender = await conn.createAppender(table, "main", "temp");
+  try {
+    fill(appender);
+  } finally {
+    appender.closeSync();
+  }
+}
+
+function translateOpenError(path: string, err: unknown): DomainError {
+  if (isDomainError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/lock/i.test(message)) {
+    return new FailedPreconditionError(`DuckDB database ${path} is in use by another process`, {
+      cause: err,
+    });
+  }
+  return new InternalError(`cannot open DuckDB database ${path}: ${message}`, { cause: err });
+}
+
+function translateWriteError(err: unknown): DomainError {
+  if (isDomainError(err)) return err;
+  return new InternalError("the DuckDB sink failed to store the batch", { cause: err });
+}

@@ -1,0 +1,96 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { UnavailableError } from "../../../src/errors/errors.js";
+import { backoffDelay, DEFAULT_RETRY, isRetryable, sleep } from "../../../src/store/timestream/backoff.js";
+import { forEachBounded } from "../../../src/store/timestream/bounded.js";
+
+describe("backoffDelay", () => {
+  it("stays below the doubling ceiling, capped by maxDelay", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const delay = backoffDelay(attempt, DEFAULT_RETRY, () => r);
+          const ceiling = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** (attempt - 1));
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThan(Math.max(ceiling, 1));
+        },
+      ),
+    );
+  });
+
+  it("spreads over the whole range (full jitter)", () => {
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0)).toBe(0);
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.999)).toBe(199);
+  });
+});
+
+describe("isRetryable", () => {
+  it.each([
+    [{ name: "ThrottlingException" }, true],
+    [{ name: "InternalServerException" }, true],
+    [{ name: "Whatever", $metadata: { httpStatusCode: 503 } }, true],
+    [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), true],
+    [{ name: "ValidationException", $metadata: { httpStatusCode: 400 } }, false],
+    [{ name: "RejectedRecordsException", $metadata: { httpStatusCode: 419 } }, false],
+    [{ name: "ResourceNotFoundException" }, false],
+    ["text", false],
+    [null, false],
+  ])("%j → %s", (err, expected) => {
+    expect(isRetryable(err)).toBe(expected);
+  });
+});
+
+describe("sleep", () => {
+  it("rejects with UnavailableError when aborted", async () => {
+    const controller = new AbortController();
+    const pending = sleep(60_000, controller.signal);
+    controller.abort();
+    await expect(pending).rejects.toThrow(UnavailableError);
+  });
+});
+
+describe("forEachBounded", () => {
+  it("runs every item with at most `limit` at once", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat({ max: 3 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (items, limit) => {
+          let running = 0;
+          let peak = 0;
+          const done: number[] = [];
+          await forEachBounded(items, limit, async (item) => {
+            running++;
+            peak = Math.max(peak, running);
+            for (let i = 0; i < item; i++) await Promise.resolve();
+            done.push(item);
+            running--;
+          });
+          expect(peak).toBeLessThanOrEqual(limit);
+          expect(done.sort()).toEqual([...items].sort());
+        },
+      ),
+    );
+  });
+
+  it("stops starting tasks after a failure, aborts the running ones and rethrows the first failure", async () => {
+    const started: number[] = [];
+    const aborted: number[] = [];
+    const failure = new Error("boom");
+    const run = forEachBounded([0, 1, 2, 3, 4, 5], 2, async (item, signal) => {
+      started.push(item);
+      if (item === 0) {
+        await Promise.resolve();
+        throw failure;
+      }
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      aborted.push(item);
+      throw new Error("abandoned");
+    });
+    await expect(run).rejects.toBe(failure);
+    expect(started).toEqual([0, 1]);
+    expect(aborted).toEqual([1]);
+  });
+});

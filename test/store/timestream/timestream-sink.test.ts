@@ -1,0 +1,284 @@
+import { paginateQuery, TimestreamQueryClient } from "@aws-sdk/client-timestream-query";
+import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
+import { afterEach, describe, expect, it } from "vitest";
+import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../../src/errors/errors.js";
+import { newRegistry } from "../../../src/observability/metrics.js";
+import { openSink } from "../../../src/store/open-sink.js";
+import {
+  TimestreamFutureTimeError,
+  TimestreamRejectedError,
+  TimestreamRetentionError,
+} from "../../../src/store/timestream/timestream-errors.js";
+import { TimestreamSink, type TimestreamSinkOptions } from "../../../src/store/timestream/timestream-sink.js";
+import {
+  startTimestreamEndpoint,
+  type TimestreamEndpoint,
+  type TimestreamEndpointOptions,
+} from "../../support/timestream-endpoint/timestream-endpoint.js";
+import { sampleEvent, sampleEvents, sampleReport, timestamp } from "../sample-events.js";
+
+const NOW = new Date("2024-03-05T12:00:00Z");
+const DB = "usage";
+const TABLE = "events";
+const TABLE_SQL = `"${DB}"."${TABLE}"`;
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Setup {
+  endpoint: TimestreamEndpoint;
+  sink: TimestreamSink;
+  rows: (sql: string) => Promise<(string | null)[][]>;
+}
+
+async function setup(
+  endpointOptions: TimestreamEndpointOptions = {},
+  sinkOptions: Partial<TimestreamSinkOptions> = {},
+): Promise<Setup> {
+  const endpoint = await startTimestreamEndpoint({
+    now: () => NOW.getTime(),
+    tables: [{ database: DB, table: TABLE, memoryStoreRetentionHours: 24 }],
+    ...endpointOptions,
+  });
+  cleanups.push(() => endpoint.close());
+  const sink = new TimestreamSink({
+    database: DB,
+    table: TABLE,
+    endpoint: endpoint.url,
+    region: endpoint.region,
+    credentials: endpoint.credentials,
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    now: () => NOW,
+    ...sinkOptions,
+  });
+  cleanups.push(() => sink.close());
+  const query = new TimestreamQueryClient({
+    endpoint: endpoint.url,
+    region: endpoint.region,
+    credentials: endpoint.credentials,
+  });
+  cleanups.push(() => Promise.resolve(query.destroy()));
+  return {
+    endpoint,
+    sink,
+    rows: async (sql) => {
+      const out: (string | null)[][] = [];
+      for await (const page of paginateQuery({ client: query }, { QueryString: sql })) {
+        for (const row of page.Rows ?? []) {
+          out.push((row.Data ?? []).map((d) => (d.NullValue ? null : (d.ScalarValue ?? ""))));
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Events within the endpoint's memory store window (the hour before NOW). */
+function recentEvents(prefix: string, count: number) {
+  return sampleEvents(prefix, count, "2024-03-05T11:00:00.000Z");
+}
+
+describe("TimestreamSink", () => {
+  it("writes one record per event with the documented dimensions, measure and time", async () => {
+    const { sink, rows, endpoint } = await setup();
+    const event = sampleEvent({
+      id: "e1",
+      time: timestamp("2024-03-05T11:30:00.123Z", 456_000),
+      protocol: "",
+      sessionKind: "ssh_port",
+    });
+    // A column exists once some record carries it (Timestream's flexible schema): e2 brings `protocol`.
+    const other = sampleEvent({ id: "e2", time: timestamp("2024-03-05T11:31:00Z") });
+    await expect(sink.write("acme", [event, other])).resolves.toEqual({ accepted: 2 });
+    expect(
+      await rows(
+        `SELECT tenant, id, type, "user", user_kind, protocol, cluster, session_kind, measure_name,
+         measure_value::bigint, time FROM ${TABLE_SQL} ORDER BY id LIMIT 1`,
+      ),
+    ).toEqual([
+      [
+        "acme",
+        "e1",
+        "session.start",
+        event.user,
+        "1",
+        null,
+        event.cluster,
+        "ssh_port",
+        "active",
+        "1",
+        "2024-03-05 11:30:00.123000000",
+      ],
+    ]);
+    expect(endpoint.calls("DescribeEndpoints")).toBe(0);
+  });
+
+  it.each([
+    ["accepts identical re-writes (documented behaviour)", false],
+    ["rejects identical re-writes at the same version (observed behaviour)", true],
+  ])("leaves the same rows when a batch is re-sent: endpoint %s", async (_, rejectIdenticalDuplicates) => {
+    const { sink, rows } = await setup({ rejectIdenticalDuplicates });
+    const batch = recentEvents("b", 150);
+    await sink.write("acme", batch);
+    const sql = `SELECT id, time, "user", protocol FROM ${TABLE_SQL} ORDER BY id`;
+    const first = await rows(sql);
+    await expect(sink.write("acme", batch)).resolves.toEqual({ accepted: 150 });
+    await expect(sink.write("acme", [...batch.slice(0, 5), ...batch.slice(0, 5)])).resolves.toEqual({
+      accepted: 10,
+    });
+    expect(await rows(sql)).toEqual(first);
+    expect(first).toHaveLength(150);
+  });
+
+  it("keeps different events with the same time and user apart", async () => {
+    const { sink, rows } = await setup();
+    const time = timestamp("2024-03-05T11:00:00Z");
+    await sink.write("acme", [sampleEvent({ id: "a", time }), sampleEvent({ id: "b", time })]);
+    expect(await rows(`SELECT id FROM ${TABLE_SQL} ORDER BY id`)).toEqual([["a"], ["b"]]);
+  });
+
+  it("splits a batch into WriteRecords requests of at most 100 records", async () => {
+    const { sink, rows, endpoint } = await setup({}, { concurrency: 2 });
+    await sink.write("acme", recentEvents("s", 250));
+    expect(endpoint.writeRequests.map((r) => r.records).sort((a, b) => a - b)).toEqual([50, 100, 100]);
+    expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["250"]]);
+  });
+
+  it("never acknowledges a partly rejected batch; names memory store retention and magnetic writes", async () => {
+    const { sink, rows } = await setup();
+    const batch = [
+      ...recentEvents("ok", 3),
+      sampleEvent({ id: "old", time: timestamp("2024-03-01T00:00:00Z") }),
+    ];
+    const err: unknown = await sink.write("acme", batch).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestreamRetentionError);
+    expect((err as TimestreamRetentionError).kind).toBe("failed-precondition");
+    expect((err as Error).message).toMatch(/memory store retention.*magnetic store writes/);
+    expect((err as TimestreamRetentionError).rejected.map((r) => r.item)).toEqual(["event old"]);
+    // Timestream kept the request's other records: acknowledging would have silently lost "old".
+    expect(await rows(`SELECT id FROM ${TABLE_SQL} ORDER BY id`)).toEqual([["ok-0"], ["ok-1"], ["ok-2"]]);
+  });
+
+  it("accepts a backfill once magnetic store writes are enabled on the table", async () => {
+    const { sink, endpoint } = await setup();
+    const old = [sampleEvent({ id: "old", time: timestamp("2024-02-01T00:00:00Z") })];
+    await expect(sink.write("acme", old)).rejects.toThrow(TimestreamRetentionError);
+    endpoint.updateTable(DB, TABLE, { magneticStoreWrites: true });
+    await expect(sink.write("acme", old)).resolves.toEqual({ accepted: 1 });
+  });
+
+  it("reports events too far in the future as such", async () => {
+    const { sink } = await setup();
+    const future = sampleEvent({ id: "f", time: timestamp("2024-03-05T13:00:00Z") });
+    const err: unknown = await sink.write("acme", [future]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestreamFutureTimeError);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("fails on a conflicting record at the same version instead of treating it as a duplicate", async () => {
+    const { sink, endpoint } = await setup();
+    const event = sampleEvent({ id: "clash", time: timestamp("2024-03-05T11:00:00Z") });
+    // Someone else wrote a record with the event's dimensions but another measure value.
+    const raw = new TimestreamWriteClient({
+      endpoint: endpoint.url,
+      region: endpoint.region,
+      credentials: endpoint.credentials,
+    });
+    cleanups.push(() => Promise.resolve(raw.destroy()));
+    await raw.send(
+      new WriteRecordsCommand({
+        DatabaseName: DB,
+        TableName: TABLE,
+        Records: [
+          {
+            Dimensions: [
+              { Name: "tenant", Value: "acme" },
+              { Name: "id", Value: "clash" },
+              { Name: "type", Value: event.type },
+              { Name: "user", Value: event.user },
+              { Name: "user_kind", Value: "1" },
+              { Name: "protocol", Value: event.protocol },
+              { Name: "cluster", Value: event.cluster },
+            ],
+            MeasureName: "active",
+            MeasureValue: "7",
+            MeasureValueType: "BIGINT",
+            Time: String(Date.parse("2024-03-05T11:00:00Z")),
+            Version: 2,
+          },
+        ],
+      }),
+    );
+    const err: unknown = await sink.write("acme", [event]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestreamRejectedError);
+    expect((err as TimestreamRejectedError).rejected).toEqual([
+      {
+        item: "event clash",
+        reason: expect.stringMatching(/lower than the existing version 2/) as string,
+        existingVersion: 2,
+      },
+    ]);
+  });
+
+  it("retries throttling, server errors and dropped connections with backoff", async () => {
+    const registry = newRegistry();
+    const { sink, endpoint, rows } = await setup({}, { registry });
+    endpoint.failNext("WriteRecords", "throttling", 2);
+    endpoint.failNext("WriteRecords", "internal");
+    endpoint.failNext("WriteRecords", "unavailable");
+    endpoint.failNext("WriteRecords", "reset");
+    await expect(sink.write("acme", recentEvents("t", 10))).resolves.toEqual({ accepted: 10 });
+    expect(endpoint.calls("WriteRecords")).toBe(6);
+    expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["10"]]);
+    const retries = await registry.getSingleMetric("tenant_events_sink_retries_total")?.get();
+    expect(retries?.values).toEqual([{ labels: { sink: "timestream" }, value: 5 }]);
+  });
+
+  it("gives up after the configured attempts with UnavailableError", async () => {
+    const { sink, endpoint } = await setup({}, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    endpoint.failNext("WriteRecords", "throttling", 5);
+    await expect(sink.write("acme", recentEvents("g", 3))).rejects.toThrow(UnavailableError);
+    expect(endpoint.calls("WriteRecords")).toBe(3);
+  });
+
+  it("stores usage reports idempotently and refuses a conflicting report", async () => {
+    const { sink, rows } = await setup();
+    const report = sampleReport({ time: timestamp("2024-03-05T11:00:00Z") });
+    await expect(sink.writeUsageReports("acme", [report])).resolves.toEqual({ accepted: 1 });
+    await expect(sink.writeUsageReports("acme", [report])).resolves.toEqual({ accepted: 1 });
+    expect(
+      await rows(
+        `SELECT tenant, cluster, users, servers, auth_connectors FROM ${TABLE_SQL} WHERE measure_name = 'usage'`,
+      ),
+    ).toEqual([["acme", report.cluster, "12", "40", "2"]]);
+    await expect(sink.writeUsageReports("acme", [{ ...report, users: 13n }])).rejects.toThrow(
+      TimestreamRejectedError,
+    );
+  });
+
+  it("reports a missing table as NotFoundError and refuses writes after close", async () => {
+    const { sink } = await setup({}, { table: "missing" });
+    await expect(sink.write("acme", recentEvents("m", 1))).rejects.toThrow(NotFoundError);
+    await sink.close();
+    await expect(sink.write("acme", recentEvents("m", 1))).rejects.toThrow(UnavailableError);
+  });
+
+  it("is opened from a timestream:DATABASE/TABLE spec", async () => {
+    const { endpoint, rows } = await setup();
+    const sink = await openSink(`timestream:${DB}/${TABLE}`, {
+      timestream: {
+        endpoint: endpoint.url,
+        region: endpoint.region,
+        credentials: endpoint.credentials,
+        now: () => NOW,
+      },
+    });
+    cleanups.push(() => sink.close());
+    expect(sink).toBeInstanceOf(TimestreamSink);
+    await sink.write("acme", recentEvents("o", 2));
+    expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["2"]]);
+  });
+});

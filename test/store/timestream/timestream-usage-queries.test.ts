@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { FailedPreconditionError, NotFoundError, UnavailableError } from "../../../src/errors/errors.js";
+import { TimestreamSink } from "../../../src/store/timestream/timestream-sink.js";
+import { parseMonthRange } from "../../../src/mau/calendar.js";
+import {
+  TimestreamUsageQueries,
+  type TimestreamUsageQueriesOptions,
+} from "../../../src/store/timestream/timestream-usage-queries.js";
+import {
+  startTimestreamEndpoint,
+  type TimestreamEndpoint,
+} from "../../support/timestream-endpoint/timestream-endpoint.js";
+import { activityByTenant } from "../../mau/support/activity-fixtures.js";
+import { usageQueriesContract } from "../../mau/support/usage-queries-contract.js";
+
+const DB = "usage";
+const TABLE = "activity";
+
+/** The records are months old: the table takes them into the magnetic store, as a backfill would. */
+async function endpointWithTable(queryPageSize?: number): Promise<TimestreamEndpoint> {
+  return startTimestreamEndpoint({
+    tables: [{ database: DB, table: TABLE, magneticStoreWrites: true }],
+    ...(queryPageSize === undefined ? {} : { queryPageSize }),
+  });
+}
+
+function connection(endpoint: TimestreamEndpoint): TimestreamUsageQueriesOptions {
+  return {
+    database: DB,
+    table: TABLE,
+    endpoint: endpoint.url,
+    region: endpoint.region,
+    credentials: endpoint.credentials,
+  };
+}
+
+function contract(name: string, queryPageSize?: number): void {
+  let endpoint: TimestreamEndpoint | undefined;
+  let sink: TimestreamSink | undefined;
+  usageQueriesContract(name, {
+    async prepare(store) {
+      endpoint = await endpointWithTable(queryPageSize);
+      sink = new TimestreamSink({ ...connection(endpoint), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+      await store(sink);
+      return new TimestreamUsageQueries(connection(endpoint));
+    },
+    async dispose() {
+      await sink?.close();
+      await endpoint?.close();
+    },
+  });
+}
+
+contract("Timestream test endpoint");
+// Three rows a page: every answer above spans several pages.
+contract("Timestream test endpoint, small pages", 3);
+
+describe("TimestreamUsageQueries", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup(queryPageSize?: number) {
+    const endpoint = await endpointWithTable(queryPageSize);
+    cleanups.push(() => endpoint.close());
+    const queries = new TimestreamUsageQueries(connection(endpoint));
+    cleanups.push(() => queries.close());
+    return { endpoint, queries };
+  }
+
+  async function storeFixtures(endpoint: TimestreamEndpoint) {
+    const sink = new TimestreamSink(connection(endpoint));
+    cleanups.push(() => sink.close());
+    for (const [tenant, events] of activityByTenant()) await sink.write(tenant, events);
+  }
+
+  it("follows NextToken page by page, with the page size asked for", async () => {
+    const { endpoint } = await setup();
+    await storeFixtures(endpoint);
+    const paged = new TimestreamUsageQueries({ ...connection(endpoint), pageSize: 2 });
+    cleanups.push(() => paged.close());
+    const before = endpoint.calls("Query");
+    const rows = await paged.rollingActiveUsers({
+      from: Date.parse("2026-09-01"),
+      to: Date.parse("2026-09-30"),
+      includeBots: true,
+    });
+    // 3 tenants × 30 days × 2 kinds, completed from the (fewer) non-zero rows the query returned.
+    expect(rows).toHaveLength(180);
+    expect(endpoint.calls("Query") - before).toBeGreaterThan(10);
+    // A custom endpoint turns endpoint discovery off.
+    expect(endpoint.calls("DescribeEndpoints")).toBe(0);
+  });
+
+  it("reports a missing table as NotFoundError", async () => {
+    const { endpoint } = await setup();
+    const queries = new TimestreamUsageQueries({ ...connection(endpoint), table: "missing" });
+    cleanups.push(() => queries.close());
+    await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2026-09") })).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
+  it("says a table without records of the kind cannot answer yet", async () => {
+    const { queries } = await setup();
+    await expect(queries.latestUsageReports({ before: new Date("2026-10-01T00:00:00Z") })).rejects.toThrow(
+      FailedPreconditionError,
+    );
+  });
+
+  it("retries a passing server error and reports a lasting one as UnavailableError", async () => {
+    const { endpoint, queries } = await setup();
+    await storeFixtures(endpoint);
+    endpoint.failNext("Query", "internal", 1);
+    const rows = await queries.monthlyActiveUsers({ months: parseMonthRange("2026-09"), tenant: "initech" });
+    expect(rows.find((r) => r.protocol === "desktop")?.mau).toBe(1);
+    endpoint.failNext("Query", "unavailable", 10);
+    await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2026-09") })).rejects.toThrow(
+      UnavailableError,
+    );
+  });
+});
