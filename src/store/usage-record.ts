@@ -1,5 +1,5 @@
 import { MAX_FIELD_LENGTH } from "../activity/event-rules.js";
-import { MAX_COUNT, USAGE_COUNTS, type UsageCount } from "../activity/usage-report-rules.js";
+import { MAX_COUNT, USAGE_COUNT_FIELDS, type UsageCount } from "../activity/usage-report-rules.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 import type { UsageReport } from "../gen/tenants/tenants.js";
 import { timestampMicros } from "./timestamp.js";
@@ -21,18 +21,9 @@ export function toUsageRecords(reports: readonly UsageReport[]): UsageRecord[] {
     if (report.cluster.length > MAX_FIELD_LENGTH) {
       throw new InvalidArgumentError(`${what}: cluster is longer than ${MAX_FIELD_LENGTH} characters`);
     }
-    const counts = {
-      users: report.users,
-      servers: report.servers,
-      databases: report.databases,
-      apps: report.apps,
-      kube_clusters: report.kubeClusters,
-      desktops: report.desktops,
-      roles: report.roles,
-      auth_connectors: report.authConnectors,
-    };
-    for (const name of USAGE_COUNTS) {
-      const value = BigInt(counts[name]);
+    const counts = {} as Record<UsageCount, bigint>;
+    for (const [name, field] of USAGE_COUNT_FIELDS) {
+      const value = BigInt(report[field]);
       if (value < 0n || value > MAX_COUNT) throw new InvalidArgumentError(`${what}: ${name} is out of range`);
       counts[name] = value;
     }
