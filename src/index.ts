@@ -13,6 +13,6 @@ export {
 } from "./tenants/tenants-server.js";
 export { openAuditLog, type AuditLogSpec, type OpenAuditLogOptions } from "./auditlog/open-audit-log.js";
 export type { AuditLog } from "./auditlog/audit-log.js";
-export { openSink } from "./store/open-sink.js";
+export { openSink } from "./store/open-store.js";
 export type { Sink } from "./store/sink.js";
 export * as messages from "./messages.js";

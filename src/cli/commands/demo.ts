@@ -11,8 +11,8 @@ import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
 import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
-import { DuckDbSink } from "../../store/duckdb/duckdb-sink.js";
-import { openSink } from "../../store/open-sink.js";
+import { formatMonth, type MonthRange } from "../../mau/calendar.js";
+import { openStore } from "../../store/open-store.js";
 import type { Sink } from "../../store/sink.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { startEventsServer } from "../../server/events-server.js";
@@ -71,16 +71,27 @@ export async function run(flags: DemoFlags): Promise<number> {
     ...(flags.region === undefined ? {} : { region: flags.region }),
   };
   const auditLog = await openAuditLog(auditLogSpec, { ...aws, logger, registry });
-  const sink = await openSink(sinkSpec, { logger, registry, timestream: aws });
+  const store = await openStore(sinkSpec, { logger, registry, timestream: aws });
   let metrics: MetricsEndpoint | undefined;
   let months: string | undefined;
   try {
     metrics = await startMetrics(registry);
-    await runPipeline({ auditLog, sink, credentials, cursorFile, registry, logger, follow: flags.follow });
-    months = sink instanceof DuckDbSink ? await monthsPresent(sink) : recentMonths(flags.months);
+    await runPipeline({
+      auditLog,
+      sink: store.sink,
+      credentials,
+      cursorFile,
+      registry,
+      logger,
+      follow: flags.follow,
+    });
+    months =
+      store.activityMonths === undefined
+        ? recentMonths(flags.months)
+        : formatMonths(await store.activityMonths());
   } finally {
     await metrics?.close();
-    await sink.close();
+    await store.close();
     await auditLog.close();
   }
 
@@ -211,14 +222,10 @@ async function generateIfEmpty(dir: string, flags: DemoFlags): Promise<void> {
   );
 }
 
-/** "YYYY-MM..YYYY-MM" spanning the stored activity, or undefined when there is none. */
-async function monthsPresent(sink: DuckDbSink): Promise<string | undefined> {
-  const connection = await sink.queryConnection();
-  const reader = await connection.runAndReadAll(
-    "SELECT strftime(min(time) AT TIME ZONE 'UTC', '%Y-%m'), strftime(max(time) AT TIME ZONE 'UTC', '%Y-%m') FROM events",
-  );
-  const [from, to] = (reader.getRows()[0] ?? []) as (string | null)[];
-  if (from === null || from === undefined || to === null || to === undefined) return undefined;
+/** "YYYY-MM..YYYY-MM" (or one month) for the `mau` flag, undefined when no activity is stored. */
+function formatMonths(range: MonthRange | undefined): string | undefined {
+  if (range === undefined) return undefined;
+  const [from, to] = [formatMonth(range.from), formatMonth(range.to)];
   return from === to ? from : `${from}..${to}`;
 }
 

@@ -7,7 +7,7 @@ import { DAY_MS, dayOf, monthEnd, type MonthRange, monthStart, parseMonthRange }
 import { renderMauChart } from "../../mau/chart/mau-chart.js";
 import { MAU_COLUMNS, ROLLING_COLUMNS, USAGE_COLUMNS } from "../../mau/format/columns.js";
 import { formatRows, parseOutputFormat } from "../../mau/format/output-format.js";
-import { openUsageQueries } from "../../store/open-usage-queries.js";
+import { openUsageQueries } from "../../store/open-store.js";
 import { validateTenantId } from "../../activity/tenant-id.js";
 import type { UsageQueries } from "../../mau/usage-queries.js";
 import type { MauRow, RollingMauRow } from "../../mau/usage-rows.js";

@@ -1,4 +1,4 @@
-import { openSink } from "../../store/open-sink.js";
+import { openSink } from "../../store/open-store.js";
 import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { abortOnSignals } from "../signals.js";

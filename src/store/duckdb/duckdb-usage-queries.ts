@@ -10,7 +10,9 @@ import {
 import type { DuckDbSink } from "./duckdb-sink.js";
 import { currentVersion, SCHEMA_VERSION } from "./schema.js";
 import { SerialQueue } from "./serial-queue.js";
+import { type MonthRange, parseMonth } from "../../mau/calendar.js";
 import type { RenderedQuery, SqlValue } from "../../mau/sql/dialect.js";
+import type { QueryOptions } from "../../mau/usage-queries.js";
 import { duckDbDialect } from "./duckdb-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";
 
@@ -20,6 +22,10 @@ import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js"
  * service has stopped) or through a running sink's query connection (`fromSink`, in one process).
  */
 export class DuckDbUsageQueries extends SqlUsageQueries {
+  private constructor(private readonly duckDb: DuckDbRunner) {
+    super(duckDb);
+  }
+
   /** Opens the file read-only and checks it is a tenant-events database this build can read. */
   static async open(path: string): Promise<DuckDbUsageQueries> {
     let instance: DuckDBInstance | undefined;
@@ -46,7 +52,26 @@ export class DuckDbUsageQueries extends SqlUsageQueries {
   static async fromSink(sink: DuckDbSink): Promise<DuckDbUsageQueries> {
     return new DuckDbUsageQueries(new DuckDbRunner(await sink.queryConnection(), () => undefined));
   }
+
+  /** The first and last month (UTC) holding events, undefined when there are none. */
+  async activityMonths(options: QueryOptions = {}): Promise<MonthRange | undefined> {
+    const [row] = await this.duckDb.run(ACTIVITY_MONTHS, options.signal);
+    const [from, to] = row ?? [];
+    if (typeof from !== "string" || typeof to !== "string") return undefined;
+    return { from: parseMonth(from), to: parseMonth(to) };
+  }
 }
+
+const ACTIVITY_MONTHS: RenderedQuery = {
+  sql:
+    "SELECT strftime(min(time) AT TIME ZONE 'UTC', '%Y-%m') AS first_month, " +
+    "strftime(max(time) AT TIME ZONE 'UTC', '%Y-%m') AS last_month FROM events",
+  params: [],
+  columns: [
+    { name: "first_month", type: "varchar" },
+    { name: "last_month", type: "varchar" },
+  ],
+};
 
 class DuckDbRunner implements SqlRunner {
   readonly dialect = duckDbDialect;

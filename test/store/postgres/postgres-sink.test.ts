@@ -11,7 +11,7 @@ import {
   UnavailableError,
 } from "../../../src/errors/errors.js";
 import { UserKind } from "../../../src/gen/tenants/tenants.js";
-import { openSink } from "../../../src/store/open-sink.js";
+import { openSink } from "../../../src/store/open-store.js";
 import { PostgresSink } from "../../../src/store/postgres/postgres-sink.js";
 import { SCHEMA_VERSION } from "../../../src/store/postgres/schema.js";
 import { freePort } from "../../support/processes.js";

@@ -3,7 +3,7 @@ import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-time
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../../src/errors/errors.js";
 import { newRegistry } from "../../../src/observability/metrics.js";
-import { openSink } from "../../../src/store/open-sink.js";
+import { openSink } from "../../../src/store/open-store.js";
 import {
   TimestreamFutureTimeError,
   TimestreamRejectedError,
