@@ -9,5 +9,4 @@ export {
   DEFAULT_USERS,
   LIMITS,
 } from "./generate-options.js";
-export { expectedMau, MauCounter, type ExpectedMauRow } from "./expected-mau.js";
 export { writeLines, type WriteLinesOptions } from "./write-lines.js";

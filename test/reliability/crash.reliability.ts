@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectedMau } from "../../src/generate/index.js";
+import { expectedMau } from "../support/expected-mau.js";
 import { runCli } from "../support/cli.js";
 import { startCli, type RunningCli } from "../support/processes.js";
 import { byMode, figure, random, SEED } from "./support/mode.js";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectedMau } from "../../src/generate/index.js";
+import { expectedMau } from "../support/expected-mau.js";
 import { DuckDbSink } from "../../src/store/duckdb/duckdb-sink.js";
 import { hashToken, startTenantsServer, TenantTokens, type TenantsServer } from "../../src/tenants/index.js";
 import { startCli } from "../support/processes.js";

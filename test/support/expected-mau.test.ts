@@ -4,7 +4,7 @@ import { parseEvent } from "../../src/events/codec.js";
 import { getUser, isActive, userKind } from "../../src/events/active-user.js";
 import { eventTime } from "../../src/events/metadata.js";
 import { protocolOf } from "../../src/events/protocol.js";
-import { expectedMau, MauCounter, type ExpectedMauRow } from "../../src/generate/expected-mau.js";
+import { expectedMau, MauCounter, type ExpectedMauRow } from "./expected-mau.js";
 import { generateEvents } from "../../src/generate/generate-events.js";
 
 const at = (time: string, fields: Record<string, unknown>): Record<string, unknown> => ({
