@@ -47,6 +47,10 @@ const METRICS_LISTEN_PUBLIC_HELP =
   "allow --metrics-listen beyond loopback: /metrics is plain HTTP without authentication and shows " +
   "tenant ids, event and batch counts and stream lag";
 
+const MAX_CONNECTIONS_HELP = "open connections at most; more are closed at once (default: 1024)";
+const HANDSHAKE_TIMEOUT_HELP =
+  "time a new connection has to finish its TLS and HTTP/2 handshake and start a call (default: 10s)";
+
 /** Settings every subcommand needs (addCommand does not inherit them). */
 function finish(command: Command): Command {
   return command
@@ -130,10 +134,12 @@ export function buildProgram(): Command {
         .addOption(
           opt(
             "--max-streams <n>",
-            "concurrent streams before RESOURCE_EXHAUSTED (default: 64)",
+            "concurrent streams before RESOURCE_EXHAUSTED (default: 64), shared fairly between connections",
             parsePositiveInt,
           ),
         )
+        .addOption(opt("--max-connections <n>", MAX_CONNECTIONS_HELP, parsePositiveInt))
+        .addOption(opt("--handshake-timeout <duration>", HANDSHAKE_TIMEOUT_HELP, parseDuration))
         .addOption(opt("--token-file <file>", "bearer token clients must present (or TENANT_EVENTS_TOKEN)"))
         .addOption(opt("--tls-cert <file>", "TLS certificate (PEM)"))
         .addOption(opt("--tls-key <file>", "TLS private key (PEM)"))
@@ -302,6 +308,8 @@ export function buildProgram(): Command {
       .addOption(opt("--tls-cert <file>", "TLS certificate (PEM)"))
       .addOption(opt("--tls-key <file>", "TLS private key (PEM)"))
       .addOption(opt("--tls-client-ca <file>", "accept client certificates signed by this CA (PEM)"))
+      .addOption(opt("--max-connections <n>", MAX_CONNECTIONS_HELP, parsePositiveInt))
+      .addOption(opt("--handshake-timeout <duration>", HANDSHAKE_TIMEOUT_HELP, parseDuration))
       .addOption(
         opt("--max-batch-events <n>", "most events per SubmitEvents call (default: 10000)", parsePositiveInt),
       )

@@ -1,5 +1,6 @@
 import {
   Server,
+  ServerInterceptingCall,
   status as Status,
   type ChannelOptions,
   type ServiceDefinition,
@@ -7,10 +8,13 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import { lookup } from "node:dns/promises";
+import { createServer, type AddressInfo, type Server as NetServer } from "node:net";
 import type { Writable } from "node:stream";
-import { FailedPreconditionError } from "../errors/errors.js";
+import { FailedPreconditionError, InvalidArgumentError } from "../errors/errors.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
-import type { Registry } from "../observability/metrics.js";
+import { newRegistry, type Registry } from "../observability/metrics.js";
+import { ConnectionGuard } from "./connection-guard.js";
 import { assertListenAllowed, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { addReflection } from "./reflection.js";
 import { RpcMetrics, serverRpcMetrics } from "./rpc-metrics.js";
@@ -33,14 +37,27 @@ export interface GrpcServerOptions {
   authenticated: boolean;
   /** Default silentLogger. */
   logger?: Logger;
-  /** Where per-RPC metrics go (`grpc_server_*`, see rpc-metrics.ts); default none recorded. */
+  /**
+   * Where per-RPC metrics (`grpc_server_*`, see rpc-metrics.ts) and connection metrics
+   * (`tenant_events_grpc_connections*`) go; default none recorded.
+   */
   registry?: Registry;
   /**
    * Extra grpc-js server options; they override the connection defaults (60 s ping, 20 s timeout, idle
    * connections closed after 5 minutes).
    */
   channelOptions?: ChannelOptions;
+  /** Open connections at most; more are closed at once. Default DEFAULT_MAX_CONNECTIONS (1 024). */
+  maxConnections?: number;
+  /**
+   * Time a new connection has to complete its TLS and HTTP/2 handshake and start its first call.
+   * Default DEFAULT_HANDSHAKE_TIMEOUT_MS (10 s).
+   */
+  handshakeTimeoutMs?: number;
 }
+
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Pings idle connections so a client that vanished without closing its connection (a dead host, a
@@ -59,8 +76,9 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * A grpc-js server with what every server of the product needs: the loopback-only rule, optional TLS,
- * health checking (`grpc.health.v1`, per service and overall as ""), reflection, graceful shutdown, and
- * statuses that can always be sent (every call gets an answer, see status-interceptor.ts).
+ * health checking (`grpc.health.v1`, per service and overall as ""), reflection, graceful shutdown,
+ * statuses that can always be sent (every call gets an answer, see status-interceptor.ts), and a guarded
+ * listener (a connection cap and a handshake timeout, see connection-guard.ts).
  *
  * Streaming handlers registered through `addService` are tracked so shutdown can end them with
  * UNAVAILABLE; handlers watch `shutdownSignal` to stop producing (e.g. abort an audit log read).
@@ -76,10 +94,22 @@ export class GrpcServer {
   private readonly shutdownController = new AbortController();
   private readonly logger: Logger;
   private readonly rpcMetrics: RpcMetrics | undefined;
+  private readonly listeners: NetServer[] = [];
+  private guard: ConnectionGuard | undefined;
   private boundPort: number | undefined;
   private stopping: Promise<void> | undefined;
 
+  /** @throws InvalidArgumentError for a connection bound or handshake timeout out of range */
   constructor(private readonly options: GrpcServerOptions) {
+    const { maxConnections, handshakeTimeoutMs } = options;
+    if (maxConnections !== undefined && !(Number.isSafeInteger(maxConnections) && maxConnections > 0)) {
+      throw new InvalidArgumentError(`maxConnections must be a positive whole number, got ${maxConnections}`);
+    }
+    if (handshakeTimeoutMs !== undefined && !(handshakeTimeoutMs > 0 && handshakeTimeoutMs < 2 ** 31)) {
+      throw new InvalidArgumentError(
+        `handshakeTimeoutMs must be above 0 and below 2^31, got ${handshakeTimeoutMs}`,
+      );
+    }
     this.logger = options.logger ?? silentLogger;
     this.rpcMetrics = options.registry && new RpcMetrics(options.registry, "server");
     this.server = new Server({
@@ -87,6 +117,11 @@ export class GrpcServer {
       ...options.channelOptions,
       interceptors: [
         ...(this.rpcMetrics ? [serverRpcMetrics(this.rpcMetrics)] : []),
+        (_method, call) => {
+          const info = call.getConnectionInfo();
+          this.guard?.callStarted(info.remoteAddress, info.remotePort);
+          return new ServerInterceptingCall(call);
+        },
         sendableStatusInterceptor(this.logger),
       ],
     });
@@ -164,13 +199,42 @@ export class GrpcServer {
     });
     const credentials = await serverCredentials(this.options.tls);
     const target = formatListenAddress(address);
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(target, credentials, (err, port) => {
-        if (err)
-          reject(new FailedPreconditionError(`cannot listen on ${target}: ${err.message}`, { cause: err }));
-        else resolve(port);
-      });
-    });
+    // Sockets come from listeners of our own, so the guard sees each one before grpc-js does.
+    const injector = this.server.createConnectionInjector(credentials);
+    const guard = new ConnectionGuard(
+      {
+        maxConnections: this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        server: this.serviceNames[0] ?? "grpc",
+        registry: this.options.registry ?? newRegistry(),
+        logger: this.logger,
+      },
+      (socket) => injector.injectConnection(socket),
+    );
+    this.guard = guard;
+    try {
+      // A host name listens on every address it resolves to, on one port, as grpc-js's own bind does.
+      const hosts = await lookup(address.host, { all: true });
+      let port = address.port;
+      for (const { address: host } of hosts) {
+        const listener = createServer((socket) => guard.accept(socket));
+        this.listeners.push(listener);
+        await new Promise<void>((resolve, reject) => {
+          listener.once("error", reject);
+          listener.listen(port, host, () => {
+            listener.off("error", reject);
+            resolve();
+          });
+        });
+        port = (listener.address() as AddressInfo).port;
+      }
+      this.boundPort = port;
+    } catch (err) {
+      this.closeListeners();
+      injector.destroy();
+      const message = err instanceof Error ? err.message : String(err);
+      throw new FailedPreconditionError(`cannot listen on ${target}: ${message}`, { cause: err });
+    }
     for (const name of ["", ...this.serviceNames]) this.health.setStatus(name, "SERVING");
     this.logger.info(
       {
@@ -183,9 +247,10 @@ export class GrpcServer {
   }
 
   /**
-   * Graceful shutdown: marks health NOT_SERVING, stops accepting connections and calls, ends open streams
-   * with UNAVAILABLE ("resume from your last cursor"), waits up to `graceMs` for in-flight calls, then
-   * forces the rest closed. Idempotent.
+   * Graceful shutdown: marks health NOT_SERVING, stops accepting connections and calls, closes the
+   * connections that have started no call, ends open streams with UNAVAILABLE ("resume from your last
+   * cursor"), waits up to `graceMs` for in-flight calls and for every connection to close, then forces the
+   * rest closed. Idempotent.
    */
   shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
     this.stopping ??= this.drain(graceMs);
@@ -196,12 +261,23 @@ export class GrpcServer {
   forceShutdown(): void {
     this.stopping ??= Promise.resolve();
     this.shutdownController.abort();
+    this.closeListeners();
     this.server.forceShutdown();
+    this.guard?.destroyAll();
+  }
+
+  private closeListeners(): void {
+    for (const listener of this.listeners.splice(0)) listener.close();
   }
 
   private async drain(graceMs: number): Promise<void> {
     for (const name of ["", ...this.serviceNames]) this.health.setStatus(name, "NOT_SERVING");
-    const closed = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    this.closeListeners();
+    const closed = Promise.all([
+      new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())),
+      this.guard?.allClosed(),
+    ]);
+    this.guard?.closeIdle();
     this.shutdownController.abort();
     for (const call of this.openStreams) endStream(call, SHUTDOWN_STATUS);
     const finished = Promise.all([closed, ...this.inFlight]);
@@ -217,6 +293,7 @@ export class GrpcServer {
         "grace period over: forcing shutdown",
       );
       this.server.forceShutdown();
+      this.guard?.destroyAll();
     }
     this.logger.info("gRPC server stopped");
   }

@@ -13,6 +13,7 @@ import { toStatus } from "../grpc/status.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
 import { newRegistry, type Registry } from "../observability/metrics.js";
 import { streamMetrics } from "./stream-metrics.js";
+import { StreamSlots } from "./stream-slots.js";
 
 /** Checks a call's credentials; throws UnauthenticatedError / PermissionDeniedError. */
 export interface CallAuthenticator {
@@ -34,6 +35,12 @@ export interface AuthServiceOptions {
   registry?: Registry;
 }
 
+/** The status a stream ends with when it gives its slot to another client's fair share. */
+export const PREEMPTED_STATUS = {
+  code: Status.UNAVAILABLE,
+  details: "stream ended to give another client its fair share of streams; resume from your last cursor",
+};
+
 /**
  * DynamoDB advises at most two readers per shard; each stream reads every shard, so the bound is about
  * server memory and file handles rather than AWS, and operators lower it for DynamoDB.
@@ -43,32 +50,42 @@ export const DEFAULT_MAX_STREAMS = 64;
 /**
  * AuthService over any AuditLog. Each StreamEvents call reads the log from the request's cursor and
  * writes events only as fast as the client takes them: when `write` reports a full buffer it waits for
- * 'drain' before pulling the next event, so a stalled client holds a bounded number of events.
+ * 'drain' before pulling the next event, so a stalled client holds a bounded number of events. Stream
+ * slots are shared fairly between connections (see StreamSlots).
  */
 export function createAuthService(auditLog: AuditLog, options: AuthServiceOptions = {}): AuthServiceServer {
   const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
   const logger = options.logger ?? silentLogger;
   const shutdownSignal = options.shutdownSignal ?? new AbortController().signal;
   const metrics = streamMetrics(options.registry ?? newRegistry());
-  let active = 0;
+  const slots = new StreamSlots<AbortController>(maxStreams);
 
   async function serve(call: ServerWritableStream<StreamEventsRequest, StreamEvent>): Promise<void> {
-    const log = logger.child({ peer: call.getPeer() });
+    // A client is a connection: grpc-js clients in one process share one, and credentials are shared.
+    const client = call.getPeer();
+    const log = logger.child({ peer: client });
     const cancelled = new AbortController();
     const onCancelled = () => cancelled.abort();
     call.once("cancelled", onCancelled);
-    const signal = AbortSignal.any([cancelled.signal, shutdownSignal]);
+    const preempted = new AbortController();
+    const signal = AbortSignal.any([cancelled.signal, shutdownSignal, preempted.signal]);
     let admitted = false;
     let outcome = "OK";
     try {
       options.authenticator?.authenticate(call.metadata);
       const cursor = decodeCursor(call.request.cursor);
-      if (active >= maxStreams) {
-        throw new ResourceExhaustedError(`too many concurrent streams (limit ${maxStreams}); retry later`);
+      const admission = slots.admit(client, preempted);
+      if (!admission.admitted) {
+        throw new ResourceExhaustedError(
+          admission.share === undefined
+            ? `too many concurrent streams (limit ${admission.limit}); retry later`
+            : `too many concurrent streams (limit ${admission.limit}), and this connection holds its ` +
+                `fair share (${admission.share}); retry later`,
+        );
       }
-      active += 1;
+      admission.preempted?.abort();
       admitted = true;
-      metrics.activeStreams.set(active);
+      metrics.activeStreams.set(slots.active);
       const { untilCaughtUp, cursorMode } = call.request;
       const cursors = cursorMode === CursorMode.CURSOR_MODE_CHECKPOINTS ? "checkpoints" : "every-event";
       log.debug({ cursor: call.request.cursor, untilCaughtUp, cursors }, "stream started");
@@ -88,10 +105,15 @@ export function createAuthService(auditLog: AuditLog, options: AuthServiceOption
         endStream(call, status);
       }
     } finally {
+      // Ended here whether reading stopped or threw on the abort: the shutdown ends its own streams.
+      if (preempted.signal.aborted && !cancelled.signal.aborted && !shutdownSignal.aborted) {
+        outcome = "PREEMPTED";
+        endStream(call, PREEMPTED_STATUS);
+      }
       call.off("cancelled", onCancelled);
       if (admitted) {
-        active -= 1;
-        metrics.activeStreams.set(active);
+        slots.release(client, preempted);
+        metrics.activeStreams.set(slots.active);
       }
       if (cancelled.signal.aborted) outcome = "CLIENT_GONE";
       else if (shutdownSignal.aborted) outcome = "UNAVAILABLE";

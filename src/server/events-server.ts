@@ -18,8 +18,12 @@ export interface EventsServerOptions {
   tls?: ServerTlsOptions;
   /** Default silentLogger. */
   logger?: Logger;
-  /** Prometheus registry for the stream metrics. Default: a private one. */
+  /** Prometheus registry for the stream and connection metrics. Default: a private one. */
   registry?: Registry;
+  /** Open connections at most. Default DEFAULT_MAX_CONNECTIONS (1 024). */
+  maxConnections?: number;
+  /** Time a new connection has to start its first call. Default DEFAULT_HANDSHAKE_TIMEOUT_MS (10 s). */
+  handshakeTimeoutMs?: number;
 }
 
 export const DEFAULT_EVENTS_LISTEN = "127.0.0.1:50051";
@@ -54,6 +58,8 @@ export async function startEventsServer(
     authenticated: authenticator !== undefined || options.tls?.clientCaPath !== undefined,
     logger: options.logger,
     registry: options.registry,
+    maxConnections: options.maxConnections,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
   });
   // One implementation (and one stream bound) behind both names of the method.
   const service = createAuthService(auditLog, {

@@ -12,6 +12,10 @@ export interface TenantsServerOptions extends Omit<TenantsServiceOptions, "clien
    * signed by that CA, and one whose names are listed in the tokens file identifies its tenant.
    */
   tls?: ServerTlsOptions;
+  /** Open connections at most. Default DEFAULT_MAX_CONNECTIONS (1 024). */
+  maxConnections?: number;
+  /** Time a new connection has to start its first call. Default DEFAULT_HANDSHAKE_TIMEOUT_MS (10 s). */
+  handshakeTimeoutMs?: number;
 }
 
 export const DEFAULT_TENANTS_LISTEN = "127.0.0.1:50052";
@@ -51,6 +55,8 @@ export async function startTenantsServer(sink: Sink, options: TenantsServerOptio
     authenticated: true,
     logger: options.logger,
     registry: options.registry,
+    maxConnections: options.maxConnections,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
     channelOptions: { "grpc.max_receive_message_length": maxBatchBytes + TRANSPORT_SLACK_BYTES },
   });
   const { definition, implementation } = createTenantsService(

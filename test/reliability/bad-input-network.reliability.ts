@@ -24,6 +24,9 @@ import { TcpProxy } from "./support/tcp-proxy.js";
 
 const TOKEN = "acme-token-for-network-tests";
 const MAX_STREAMS = 4;
+/** Below the idle connections the last test opens, so it reaches the cap. */
+const MAX_CONNECTIONS = byMode(150, 800);
+const HANDSHAKE_TIMEOUT_MS = 3_000;
 
 function metadata(): Metadata {
   const m = new Metadata();
@@ -50,7 +53,8 @@ async function settledAsync(value: () => Promise<number>): Promise<number> {
 
 /**
  * Hostile or broken clients against both servers over loopback: messages over the size limits, a
- * client that never reads, clients that vanish mid-stream, and many idle connections. After each the
+ * client that never reads, clients that vanish mid-stream, and many idle or half-handshake connections
+ * (over the connection cap). After each the
  * servers still answer health checks and serve well-behaved clients.
  */
 describe("bad input on the wire", () => {
@@ -66,9 +70,17 @@ describe("bad input on the wire", () => {
     ({ dir, cleanup } = await workDir("network"));
     await writeAuditLog(dir, { events: EVENTS, seed: SEED });
     log = new FileAuditLog(join(dir, "log"));
-    events = await startEventsServer(log, { listen: "127.0.0.1:0", maxStreams: MAX_STREAMS, registry });
+    events = await startEventsServer(log, {
+      listen: "127.0.0.1:0",
+      maxStreams: MAX_STREAMS,
+      registry,
+      maxConnections: MAX_CONNECTIONS,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    });
     tenants = await startTenantsServer(new FakeSink(), {
       listen: "127.0.0.1:0",
+      maxConnections: MAX_CONNECTIONS,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       tokens: new TenantTokens([{ id: "acme", tokenSha256: hashToken(TOKEN) }]),
     });
   }, 120_000);
@@ -277,27 +289,79 @@ describe("bad input on the wire", () => {
     figure("mid-stream disconnects", { cycles, leakedSlots: active });
   });
 
-  it("many idle connections (raw TCP and idle HTTP/2) do not stop either server from serving", async () => {
+  it("a client holding every stream slot does not keep another connection out", async () => {
+    const hog = authClient();
+    const calls = Array.from({ length: MAX_STREAMS }, () => {
+      const call = hog.streamEvents(streamRequest({ cursor: "" }), metadata());
+      call.on("data", () => undefined);
+      const ended = new Promise<ServiceError | undefined>((resolve) => {
+        call.on("error", (error: ServiceError) => resolve(error));
+        call.on("end", () => resolve(undefined));
+      });
+      return { call, ended };
+    });
+    while ((await metricValue(registry, "tenant_events_server_active_streams")) < MAX_STREAMS) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Its own connection, as the reporter's process has.
+    const other = new AuthServiceClient(`127.0.0.1:${events.port}`, grpcCredentials.createInsecure(), {
+      "grpc.use_local_subchannel_pool": 1,
+    });
+    const served = await new Promise<{ count: number; error?: ServiceError }>((resolve) => {
+      let count = 0;
+      const call = other.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true }), metadata());
+      call.on("data", () => count++);
+      call.on("error", (error: ServiceError) => resolve({ count, error }));
+      call.on("end", () => resolve({ count }));
+    });
+    expect(served).toEqual({ count: EVENTS });
+    const preempted = await Promise.race(calls.map((c) => c.ended));
+    expect(preempted?.code).toBe(status.UNAVAILABLE);
+    expect(preempted?.details).toMatch(/fair share/);
+    for (const c of calls) c.call.cancel();
+    other.close();
+    hog.close();
+  });
+
+  it("idle and half-handshake connections are closed after the handshake timeout, and over the cap refused", async () => {
     const idle = byMode(200, 1000);
-    const sockets: Socket[] = [];
+    const closed = (socket: Socket) =>
+      socket.closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => socket.once("close", () => resolve()));
     const clients: AuthServiceClient[] = [];
+    for (let i = 0; i < idle / 10; i++) {
+      const client = authClient();
+      // Connects (an HTTP/2 session) and then sits idle, never calling.
+      await new Promise<void>((resolve) => client.waitForReady(Date.now() + 10_000, () => resolve()));
+      clients.push(client);
+    }
+    const sockets: Socket[] = [];
     for (let i = 0; i < idle; i++) {
       for (const port of [events.port, tenants.port]) {
         const socket = connect(port, "127.0.0.1");
         socket.on("error", () => undefined);
+        socket.resume();
+        // Every other one stalls halfway through the HTTP/2 preface.
+        if (i % 2 === 1) socket.on("connect", () => socket.write("PRI * HTTP/2.0\r\n"));
         sockets.push(socket);
       }
-      if (i % 10 === 0) {
-        const client = authClient();
-        // Connects (an HTTP/2 session) and then sits idle.
-        await new Promise<void>((resolve) => client.waitForReady(Date.now() + 10_000, () => resolve()));
-        clients.push(client);
-      }
     }
+    // Every connection ends: refused over the cap at once, or closed after the handshake timeout.
+    await Promise.all(sockets.map(closed));
     await bothHealthy();
     expect((await streamAll()).count).toBe(EVENTS);
-    for (const socket of sockets) socket.destroy();
+    const refused = await metricValue(registry, "tenant_events_grpc_connections_refused_total");
+    const timedOut = await metricValue(registry, "tenant_events_grpc_connections_handshake_timeouts_total");
+    expect(refused).toBeGreaterThan(0);
+    expect(timedOut).toBeGreaterThanOrEqual(MAX_CONNECTIONS);
     for (const client of clients) client.close();
-    figure("idle connections", { rawPerServer: idle, idleHttp2: clients.length });
+    figure("idle connections", {
+      rawPerServer: idle,
+      idleHttp2: clients.length,
+      cap: MAX_CONNECTIONS,
+      eventsServerRefused: refused,
+      eventsServerTimedOut: timedOut,
+    });
   });
 });

@@ -2,7 +2,7 @@ import { credentials, Metadata, status as Status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeCursor } from "../../src/cursor/cursor.js";
 import { DataLossError } from "../../src/errors/errors.js";
-import { type AuthServiceClient } from "../../src/gen/auth/auth.js";
+import { AuthServiceClient } from "../../src/gen/auth/auth.js";
 import { AuthServiceClient as TeleportAuthServiceClient } from "../../src/gen/proto/authservice.js";
 import { streamRequest } from "../support/stream-request.js";
 import { newRegistry } from "../../src/observability/metrics.js";
@@ -150,6 +150,40 @@ describe("events server", () => {
     const fourth = await readAll(c.streamEvents(streamRequest({ cursor: "", untilCaughtUp: true })));
     expect(fourth.error).toBeUndefined();
     expect(fourth.events).toHaveLength(1);
+  });
+
+  it("gives a second connection its fair share of a full server, ending the first's newest stream", async () => {
+    const log = new MemoryAuditLog();
+    log.appendEvents(1);
+    const server = await start(log, { maxStreams: 2 });
+    const hog = client(server);
+    // Its own channel, so its own connection (grpc-js shares one between clients by default).
+    const other = new AuthServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure(), {
+      "grpc.use_local_subchannel_pool": 1,
+    });
+    cleanups.push(() => other.close());
+    const follow = () => streamRequest({ cursor: "", untilCaughtUp: false });
+    const first = hog.streamEvents(follow());
+    first.on("data", () => undefined);
+    first.on("error", () => undefined);
+    await eventually(() => log.openStreams === 1, "the first stream open");
+    const newest = readAll(hog.streamEvents(follow()));
+    await eventually(() => log.openStreams === 2, "the hog holding both slots");
+
+    const fair = other.streamEvents(follow());
+    const fairEvents: unknown[] = [];
+    fair.on("data", (e: unknown) => fairEvents.push(e));
+    fair.on("error", () => undefined);
+
+    const ended = await newest;
+    expect(ended.error?.code).toBe(Status.UNAVAILABLE);
+    expect(ended.error?.details).toContain("fair share");
+    await eventually(() => fairEvents.length === 1, "the second connection's stream served");
+    const again = await readAll(hog.streamEvents(follow()));
+    expect(again.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(again.error?.details).toContain("fair share (1)");
+    first.cancel();
+    fair.cancel();
   });
 
   it("stops reading the audit log when the client cancels", async () => {

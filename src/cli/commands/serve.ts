@@ -28,6 +28,8 @@ interface ServeFlags extends LogFlags, ServerTlsFlags {
   pollInterval?: number;
   onTrim: "fail" | "skip";
   metricsListen?: string;
+  maxConnections?: number;
+  handshakeTimeout?: number;
   metricsListenPublic?: boolean;
   endpoint?: string;
   region?: string;
@@ -65,6 +67,8 @@ export async function run(flags: ServeFlags): Promise<number> {
       listen: flags.listen,
       maxStreams,
       token,
+      maxConnections: flags.maxConnections,
+      handshakeTimeoutMs: flags.handshakeTimeout,
       tls,
       logger,
       registry,

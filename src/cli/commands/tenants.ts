@@ -23,6 +23,8 @@ interface TenantsFlags extends LogFlags, ServerTlsFlags {
   endpoint?: string;
   region?: string;
   metricsListen?: string;
+  maxConnections?: number;
+  handshakeTimeout?: number;
   metricsListenPublic?: boolean;
 }
 
@@ -52,6 +54,8 @@ export async function run(flags: TenantsFlags): Promise<number> {
     const server = await startTenantsServer(sink, {
       tokens,
       listen: flags.listen,
+      maxConnections: flags.maxConnections,
+      handshakeTimeoutMs: flags.handshakeTimeout,
       tls,
       ...(flags.maxBatchEvents === undefined ? {} : { maxBatchEvents: flags.maxBatchEvents }),
       rateLimit: {
