@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { FileAuditLog } from "../src/auditlog/file/file-audit-log.js";
 import { createEventsClient } from "../src/client/events-client.js";
 import { HmacAnonymizer } from "../src/reporter/anonymizer/hmac-anonymizer.js";
+import { MemoAnonymizer } from "../src/reporter/anonymizer/memo-anonymizer.js";
 import { FileCursorStore } from "../src/reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../src/reporter/reporter.js";
 import { createGrpcSubmitter } from "../src/reporter/submitter/grpc-submitter.js";
@@ -53,7 +54,7 @@ export const pipelineBench: Bench = {
         source,
         submitter,
         cursorStore: new FileCursorStore(join(context.workDir, "pipeline.cursor")),
-        anonymizer: new HmacAnonymizer(Buffer.from("bench-anonymization-key")),
+        anonymizer: new MemoAnonymizer(new HmacAnonymizer(Buffer.from("bench-anonymization-key"))),
         batchInterval: 1000,
         untilCaughtUp: true,
       });

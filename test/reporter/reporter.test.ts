@@ -14,7 +14,6 @@ import { newRegistry, type Registry } from "../../src/observability/metrics.js";
 import { HmacAnonymizer } from "../../src/reporter/anonymizer/hmac-anonymizer.js";
 import { Reporter, type ReporterOptions } from "../../src/reporter/reporter.js";
 import { STREAM_LAG_IDLE_AFTER_MS } from "../../src/reporter/stream-lag.js";
-import type { UsageSource } from "../../src/reporter/usage/usage-source.js";
 import { fixtureEvents, identifyingStrings } from "./support/fixture-events.js";
 import {
   FakeEventSource,
@@ -404,40 +403,6 @@ describe("Reporter", () => {
       const bytes = Buffer.from(SubmitEventsRequest.encode({ events }).finish());
       for (const secret of secrets) expect(bytes.includes(secret), `${secret} leaked`).toBe(false);
     }
-  });
-
-  it("submits usage reports periodically with the cluster anonymized", async () => {
-    const s = setup(new FakeEventSource(scripted([])));
-    const usage: UsageSource = {
-      read: () =>
-        Promise.resolve([
-          {
-            cluster: "acme-prod.teleport.sh",
-            users: 12n,
-            servers: 40n,
-            databases: 3n,
-            apps: 2n,
-            kubeClusters: 1n,
-            desktops: 5n,
-            roles: 9n,
-            authConnectors: 2n,
-          },
-        ]),
-    };
-    const controller = new AbortController();
-    const run = s
-      .reporter({ untilCaughtUp: false, usage: { source: usage, interval: 10 } })
-      .run(controller.signal);
-    await eventually(() => s.submitter.usageReports.length >= 2, "two usage reports");
-    controller.abort();
-    await run;
-    const [report] = s.submitter.usageReports[0] ?? [];
-    expect(report).toMatchObject({
-      cluster: anonymizer.anonymize("acme-prod.teleport.sh"),
-      users: 12n,
-      roles: 9n,
-    });
-    expect(report?.time).toBeDefined();
   });
 
   it.each([

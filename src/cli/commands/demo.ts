@@ -8,6 +8,7 @@ import { generateEvents } from "../../generate/index.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Registry } from "../../observability/metrics.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
+import { MemoAnonymizer } from "../../reporter/anonymizer/memo-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
 import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
@@ -154,7 +155,7 @@ async function runPipeline(parts: PipelineParts): Promise<void> {
       source,
       submitter,
       cursorStore: new FileCursorStore(parts.cursorFile),
-      anonymizer: new HmacAnonymizer(parts.credentials.anonymizationKey),
+      anonymizer: new MemoAnonymizer(new HmacAnonymizer(parts.credentials.anonymizationKey)),
       logger,
       registry,
       batchInterval: 1000,

@@ -1,10 +1,13 @@
 import { createEventsClient } from "../../client/events-client.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
 import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
+import { MemoAnonymizer } from "../../reporter/anonymizer/memo-anonymizer.js";
 import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
 import { Reporter } from "../../reporter/reporter.js";
+import { RETRY_DEFAULTS } from "../../reporter/retry-policy.js";
 import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
 import { JsonFileUsageSource } from "../../reporter/usage/json-file-usage-source.js";
+import { UsageReporter } from "../../reporter/usage/usage-reporter.js";
 import { metricsFromFlags, type MetricsEndpoint } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret, readSecretBytes } from "../secrets.js";
@@ -74,25 +77,36 @@ export async function run(flags: ReportFlags): Promise<number> {
     tls: flags.tenantsTlsCa === undefined ? undefined : { caPath: flags.tenantsTlsCa },
     registry,
   });
+  // One memo for both: the usage reports name the clusters the events do.
+  const anonymizer = new MemoAnonymizer(new HmacAnonymizer(key));
   const reporter = new Reporter({
     source,
     submitter,
     cursorStore: new FileCursorStore(flags.cursorFile),
-    anonymizer: new HmacAnonymizer(key),
+    anonymizer,
     logger,
     registry,
     batchSize: flags.batchSize,
     batchInterval: flags.batchInterval,
     maxInFlightBatches: flags.maxInFlightBatches,
     untilCaughtUp: flags.untilCaughtUp,
-    usage:
-      flags.usageFile === undefined
-        ? undefined
-        : { source: new JsonFileUsageSource(flags.usageFile), interval: flags.usageInterval },
   });
+  const usage =
+    flags.usageFile === undefined
+      ? undefined
+      : new UsageReporter({
+          source: new JsonFileUsageSource(flags.usageFile),
+          submitter,
+          anonymizer,
+          interval: flags.usageInterval,
+          retry: RETRY_DEFAULTS,
+          logger,
+          registry,
+        });
   const stop = abortOnSignals((sig) =>
     logger.info({ signal: sig }, "stopping: delivering the batch in hand"),
   );
+  const usageStop = new AbortController();
   let metrics: MetricsEndpoint | undefined;
   try {
     metrics = await startMetrics(registry);
@@ -100,8 +114,15 @@ export async function run(flags: ReportFlags): Promise<number> {
       { server: flags.server, tenants: flags.tenants, cursorFile: flags.cursorFile },
       "reporter started",
     );
-    const result = await reporter.run(stop.signal);
-    logger.info(result, "reporter stopped");
+    // Usage reports go on while the reporter runs, and stop with it (shutdown, caught up, or failed).
+    const reporting = usage?.run(AbortSignal.any([stop.signal, usageStop.signal]));
+    try {
+      const result = await reporter.run(stop.signal);
+      logger.info(result, "reporter stopped");
+    } finally {
+      usageStop.abort();
+      await reporting;
+    }
     return EXIT_OK;
   } finally {
     stop.dispose();

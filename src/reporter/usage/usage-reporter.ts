@@ -1,4 +1,4 @@
-import { isDomainError } from "../../errors/errors.js";
+import { InvalidArgumentError, isDomainError } from "../../errors/errors.js";
 import type { UsageReport } from "../../gen/tenants/tenants.js";
 import type { Logger } from "../../observability/logger.js";
 import { counter, type Registry } from "../../observability/metrics.js";
@@ -29,7 +29,13 @@ export class UsageReporter {
   readonly #submitted;
   readonly #failed;
 
+  /** @throws InvalidArgumentError for an interval that is not a positive number of ms */
   constructor(options: UsageReporterOptions) {
+    if (!Number.isFinite(options.interval) || options.interval <= 0) {
+      throw new InvalidArgumentError(
+        `usage report interval must be a positive number of ms, got ${options.interval}`,
+      );
+    }
     this.#o = options;
     this.#submitted = counter(options.registry, {
       name: "tenant_events_reporter_usage_reports_submitted_total",

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError, PermissionDeniedError, UnavailableError } from "../../../src/errors/errors.js";
 import { silentLogger } from "../../../src/observability/logger.js";
 import { newRegistry, type Registry } from "../../../src/observability/metrics.js";
@@ -25,12 +25,13 @@ function reporter(
   source: UsageSource,
   submitter: FakeSubmitter,
   registry: Registry = newRegistry(),
+  interval = 60_000,
 ): UsageReporter {
   return new UsageReporter({
     source,
     submitter,
     anonymizer,
-    interval: 60_000,
+    interval,
     retry: { initialDelay: 1, maxDelay: 1, multiplier: 1 },
     logger: silentLogger,
     registry,
@@ -76,5 +77,26 @@ describe("UsageReporter", () => {
     await reporter({ read }, submitter, registry).reportOnce(new AbortController().signal);
     expect(submitter.usageReports).toEqual([]);
     expect(await failures(registry)).toBe(1);
+  });
+
+  it("reports at start and every interval until aborted", async () => {
+    const submitter = new FakeSubmitter();
+    const controller = new AbortController();
+    const run = reporter({ read: () => Promise.resolve([counts]) }, submitter, newRegistry(), 10).run(
+      controller.signal,
+    );
+    await vi.waitFor(() => expect(submitter.usageReports.length).toBeGreaterThanOrEqual(3));
+    controller.abort();
+    await run;
+    const after = submitter.usageReports.length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(submitter.usageReports).toHaveLength(after);
+    expect(submitter.usageReports[0]?.[0]?.cluster).toBe("anon:21");
+  });
+
+  it.each([0, -1, Number.NaN])("refuses an interval of %s ms", (interval) => {
+    expect(() =>
+      reporter({ read: () => Promise.resolve([]) }, new FakeSubmitter(), newRegistry(), interval),
+    ).toThrow(/usage report interval must be a positive number of ms/);
   });
 });
