@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import type { CursorMode } from "../src/auditlog/audit-log.js";
+import type { CursorMode } from "../src/cursor/cursor-mode.js";
 import { DynamoAuditLog } from "../src/auditlog/dynamo/dynamo-audit-log.js";
 import { createEventsClient, type EventsClient } from "../src/client/events-client.js";
 import { StreamEvent } from "../src/gen/auth/auth.js";

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { CursorMode } from "../src/auditlog/audit-log.js";
+import type { CursorMode } from "../src/cursor/cursor-mode.js";
 import { DEFAULT_DYNAMO_POLL_MS } from "../src/auditlog/dynamo/dynamo-audit-log.js";
 import { createDynamoAuditLog, ensureEventsTable, writeEvents } from "../src/auditlog/dynamo/index.js";
 import { createEventsClient } from "../src/client/events-client.js";

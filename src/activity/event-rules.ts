@@ -1,6 +1,7 @@
 import { type Event, UserKind } from "../gen/tenants/tenants.js";
 import { ANONYMIZED_FORM, isAnonymized } from "./anonymized.js";
-import { quote } from "./quote.js";
+import { PROTOCOLS } from "../events/protocol.js";
+import { quote } from "../text/quote.js";
 import { timeProblem, type TimeBounds } from "./time-bounds.js";
 
 /**
@@ -15,8 +16,9 @@ export const MAX_ID_LENGTH = 256;
 export const MAX_FIELD_LENGTH = 256;
 const MAX_SESSION_KIND_LENGTH = 64;
 
-/** The protocols MAU is broken down by (DESIGN.md); "" is an event that counts towards none. */
-export const PROTOCOLS: ReadonlySet<string> = new Set(["", "ssh", "kube", "db", "app", "desktop"]);
+/** What an activity event's protocol may be: one MAU is broken down by, or "" for none. */
+const SUBMITTED_PROTOCOLS: ReadonlySet<string> = new Set(["", ...PROTOCOLS]);
+const EXPECTED_PROTOCOLS = `"", ${PROTOCOLS.slice(0, -1).join(", ")} or ${PROTOCOLS.at(-1)}`;
 
 /**
  * The shape of an audit event type ("session.start", "windows.desktop.session.start"): a letter or digit,
@@ -49,10 +51,8 @@ export function eventProblems(event: Event, bounds: TimeBounds): string[] {
   } else if (event.userKind !== UserKind.USER_KIND_HUMAN && event.userKind !== UserKind.USER_KIND_BOT) {
     problems.push(`user_kind ${event.userKind} is unknown (expected 1, human, or 2, bot)`);
   }
-  if (!PROTOCOLS.has(event.protocol)) {
-    problems.push(
-      `protocol ${quote(event.protocol)} is unknown (expected "", ssh, kube, db, app or desktop)`,
-    );
+  if (!SUBMITTED_PROTOCOLS.has(event.protocol)) {
+    problems.push(`protocol ${quote(event.protocol)} is unknown (expected ${EXPECTED_PROTOCOLS})`);
   }
   if (!isAnonymized(event.cluster)) {
     problems.push(`cluster is not anonymized (expected ${ANONYMIZED_FORM})`);

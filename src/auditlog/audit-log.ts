@@ -1,5 +1,6 @@
 import type { StreamEvent } from "../gen/auth/auth.js";
 import type { Cursor } from "../cursor/cursor.js";
+import type { CursorMode } from "../cursor/cursor-mode.js";
 
 /** Where a stream starts on shards the cursor does not name, at a fresh start. */
 export type StartPosition = "trim_horizon" | "latest";
@@ -48,6 +49,3 @@ export interface StreamOptions {
    */
   cursors?: CursorMode;
 }
-
-/** See StreamOptions.cursors. */
-export type CursorMode = "every-event" | "checkpoints";

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { encodeCursor, type Cursor } from "../cursor/cursor.js";
 import { UnavailableError } from "../errors/errors.js";
-import type { CursorMode as CursorModeName } from "../auditlog/audit-log.js";
+import type { CursorMode as CursorModeName } from "../cursor/cursor-mode.js";
 import { AuthServiceClient, CursorMode, type StreamEvent } from "../gen/auth/auth.js";
 import { bearerMetadata } from "../grpc/bearer-auth.js";
 import { fromServiceError, isServiceError } from "../grpc/status.js";

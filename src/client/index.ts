@@ -10,7 +10,7 @@ export {
   type StreamEventsOptions,
 } from "./events-client.js";
 export { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
-export type { CursorMode } from "../auditlog/audit-log.js";
+export type { CursorMode } from "../cursor/cursor-mode.js";
 export { decodeCursor, encodeCursor, EMPTY_CURSOR, type Cursor } from "../cursor/cursor.js";
 export {
   DataLossError,

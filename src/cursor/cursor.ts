@@ -1,4 +1,4 @@
-import { quote } from "../activity/quote.js";
+import { quote } from "../text/quote.js";
 import { InvalidArgumentError } from "../errors/errors.js";
 
 /**

@@ -2,9 +2,13 @@ import type { OneOf } from "../gen/events/events.js";
 import { stringField } from "./event-field.js";
 import { eventType } from "./metadata.js";
 
-/** Which protocol an event counts toward (the product design's table; nothing else maps). */
+/** The protocols MAU is broken down by, in report order: the one list every layer reads. */
+export const PROTOCOLS = ["ssh", "kube", "db", "app", "desktop"] as const;
 
-export type Protocol = "ssh" | "kube" | "db" | "app" | "desktop" | "";
+/** A protocol of PROTOCOLS, or "" for an event that counts towards none. */
+export type Protocol = (typeof PROTOCOLS)[number] | "";
+
+/** Which protocol an event counts toward (the product design's table; nothing else maps). */
 
 export function protocolOf(event: OneOf): Protocol {
   switch (eventType(event)) {

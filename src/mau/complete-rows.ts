@@ -1,6 +1,7 @@
 import { daysBetween, formatDay, formatMonth, monthsOf } from "./calendar.js";
 import type { CheckedActivity, CheckedMonthly, CheckedRolling } from "./usage-query.js";
-import { type MauRow, PROTOCOLS, type RollingMauRow, type UserKindName } from "./usage-rows.js";
+import { PROTOCOLS } from "../events/protocol.js";
+import type { MauRow, RollingMauRow, UserKindName } from "./usage-rows.js";
 
 /**
  * Turns the sparse rows a query returns (groups with activity only) into the complete grid a report

@@ -1,5 +1,5 @@
 import { completeMonthly, completeRolling } from "./complete-rows.js";
-import type { Dialect, RenderedQuery, SqlValue } from "./sql/dialect.js";
+import type { Dialect, RenderedQuery, SqlValue } from "./dialect.js";
 import { monthlyRows, rollingRows, usageRows } from "./sql/metric-rows.js";
 import { latestUsageSql, monthlyMauSql, rollingMauSql } from "./sql/metrics.js";
 import {

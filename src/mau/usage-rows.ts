@@ -3,9 +3,6 @@ import type { UsageCount } from "../activity/usage-report-rules.js";
 /** How reports name tenants.UserKind: bots are USER_KIND_BOT, everyone else counts as human. */
 export type UserKindName = "human" | "bot";
 
-/** The protocols of the product's mapping, in report order. Stored records may carry others; they follow. */
-export const PROTOCOLS = ["ssh", "kube", "db", "app", "desktop"] as const;
-
 /** Monthly active users of one tenant, month and user kind; `protocol` null means all protocols. */
 export interface MauRow {
   tenant: string;

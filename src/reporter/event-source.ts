@@ -1,4 +1,4 @@
-import type { CursorMode } from "../auditlog/audit-log.js";
+import type { CursorMode } from "../cursor/cursor-mode.js";
 import type { StreamEvent } from "../gen/auth/auth.js";
 
 /**

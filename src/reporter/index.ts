@@ -11,4 +11,7 @@ export type { Anonymizer } from "./anonymizer/anonymizer.js";
 export { HmacAnonymizer } from "./anonymizer/hmac-anonymizer.js";
 export { MemoAnonymizer } from "./anonymizer/memo-anonymizer.js";
 export type { SubmitOptions, Submitter } from "./submitter/submitter.js";
+export { UsageReporter, type UsageReporterOptions } from "./usage/usage-reporter.js";
+export { JsonFileUsageSource } from "./usage/json-file-usage-source.js";
+export type { UsageCounts, UsageSource } from "./usage/usage-source.js";
 export { createGrpcSubmitter, GrpcSubmitter, type GrpcSubmitterOptions } from "./submitter/grpc-submitter.js";

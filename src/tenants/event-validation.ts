@@ -1,5 +1,5 @@
 import { eventProblems } from "../activity/event-rules.js";
-import { quote } from "../activity/quote.js";
+import { quote } from "../text/quote.js";
 import type { TimeBounds } from "../activity/time-bounds.js";
 import type { Event } from "../gen/tenants/tenants.js";
 import { Problems } from "./problems.js";

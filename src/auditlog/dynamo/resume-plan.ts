@@ -1,6 +1,6 @@
 import type { StartPosition } from "../audit-log.js";
 import type { Cursor } from "../../cursor/cursor.js";
-import { quote } from "../../activity/quote.js";
+import { quote } from "../../text/quote.js";
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { coveredShards, isShardStart } from "./cursor-positions.js";
 import { shardCreationTime, type ShardGraph } from "./shard-graph.js";

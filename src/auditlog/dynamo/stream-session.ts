@@ -1,4 +1,5 @@
-import type { CursorMode, StartPosition } from "../audit-log.js";
+import type { CursorMode } from "../../cursor/cursor-mode.js";
+import type { StartPosition } from "../audit-log.js";
 import type { Cursor } from "../../cursor/cursor.js";
 import {
   DataLossError,

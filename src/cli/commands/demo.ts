@@ -1,17 +1,19 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { AuditLog } from "../../auditlog/audit-log.js";
-import { appendEvents } from "../../auditlog/file/append-events.js";
+import { appendEvents } from "../../auditlog/file/index.js";
 import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { generateEvents } from "../../generate/index.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Registry } from "../../observability/metrics.js";
-import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
-import { MemoAnonymizer } from "../../reporter/anonymizer/memo-anonymizer.js";
-import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
+import {
+  HmacAnonymizer,
+  MemoAnonymizer,
+  FileCursorStore,
+  createGrpcSubmitter,
+} from "../../reporter/index.js";
 import { Reporter } from "../../reporter/reporter.js";
-import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
 import { formatMonth, type MonthRange } from "../../mau/calendar.js";
 import { openStore } from "../../store/open-store.js";
 import type { Sink } from "../../store/sink.js";

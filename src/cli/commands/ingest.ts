@@ -1,6 +1,5 @@
 import type { AuditLogSpec } from "../../auditlog/open-audit-log.js";
-import { appendEvents } from "../../auditlog/file/append-events.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../../auditlog/file/file-audit-log-options.js";
+import { appendEvents, DEFAULT_MAX_LINE_BYTES } from "../../auditlog/file/index.js";
 import { inputLines } from "../../auditlog/input-lines.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../usage-error.js";

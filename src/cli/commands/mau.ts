@@ -4,9 +4,14 @@ import type { Writable } from "node:stream";
 import { isDomainError } from "../../errors/errors.js";
 import { parseSinkSpec, type SinkSpec } from "../../store/sink-spec.js";
 import { DAY_MS, dayOf, monthEnd, type MonthRange, monthStart, parseMonthRange } from "../../mau/calendar.js";
-import { renderMauChart } from "../../mau/chart/mau-chart.js";
-import { MAU_COLUMNS, ROLLING_COLUMNS, USAGE_COLUMNS } from "../../mau/format/columns.js";
-import { formatRows, parseOutputFormat } from "../../mau/format/output-format.js";
+import { renderMauChart } from "../../mau/chart/index.js";
+import {
+  MAU_COLUMNS,
+  ROLLING_COLUMNS,
+  USAGE_COLUMNS,
+  formatRows,
+  parseOutputFormat,
+} from "../../mau/format/index.js";
 import { openUsageQueries } from "../../store/open-store.js";
 import { validateTenantId } from "../../activity/tenant-id.js";
 import type { UsageQueries } from "../../mau/usage-queries.js";

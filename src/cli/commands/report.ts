@@ -1,13 +1,15 @@
 import { createEventsClient } from "../../client/events-client.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";
-import { HmacAnonymizer } from "../../reporter/anonymizer/hmac-anonymizer.js";
-import { MemoAnonymizer } from "../../reporter/anonymizer/memo-anonymizer.js";
-import { FileCursorStore } from "../../reporter/cursor-store/file-cursor-store.js";
+import {
+  HmacAnonymizer,
+  MemoAnonymizer,
+  FileCursorStore,
+  createGrpcSubmitter,
+  JsonFileUsageSource,
+  UsageReporter,
+} from "../../reporter/index.js";
 import { Reporter } from "../../reporter/reporter.js";
 import { RETRY_DEFAULTS } from "../../reporter/retry-policy.js";
-import { createGrpcSubmitter } from "../../reporter/submitter/grpc-submitter.js";
-import { JsonFileUsageSource } from "../../reporter/usage/json-file-usage-source.js";
-import { UsageReporter } from "../../reporter/usage/usage-reporter.js";
 import { metricsFromFlags, type MetricsEndpoint } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
 import { readSecret, readSecretBytes } from "../secrets.js";

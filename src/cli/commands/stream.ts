@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import type { CursorMode } from "../../auditlog/audit-log.js";
+import type { CursorMode } from "../../cursor/cursor-mode.js";
 import { createEventsClient } from "../../client/events-client.js";
 import { decodeCursor } from "../../cursor/cursor.js";
 import { parseListenAddress } from "../../grpc/listen-address.js";

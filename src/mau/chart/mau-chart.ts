@@ -1,5 +1,6 @@
 import { formatMonth, type MonthRange, monthEnd, monthStart, monthsOf } from "../calendar.js";
-import { type MauRow, PROTOCOLS, type RollingMauRow, type UserKindName } from "../usage-rows.js";
+import { PROTOCOLS } from "../../events/protocol.js";
+import type { MauRow, RollingMauRow, UserKindName } from "../usage-rows.js";
 import { el, num, text } from "./svg.js";
 
 export interface MauChartInput {

@@ -2,7 +2,7 @@ import { InternalError } from "../../errors/errors.js";
 import { USAGE_COUNTS, type UsageCount } from "../../activity/usage-report-rules.js";
 import { dayOf, formatDay, formatMonth, monthOf } from "../calendar.js";
 import type { MauRow, RollingMauRow, UsageReportRow, UserKindName } from "../usage-rows.js";
-import type { ResultColumn, SqlValue } from "./dialect.js";
+import type { ResultColumn, SqlValue } from "../dialect.js";
 import { LATEST_USAGE_COLUMNS, MONTHLY_MAU_COLUMNS, ROLLING_MAU_COLUMNS } from "./metrics.js";
 
 /**

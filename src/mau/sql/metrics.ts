@@ -7,7 +7,7 @@ import {
   quoteIdentifier,
   type RenderedQuery,
   type ResultColumn,
-} from "./dialect.js";
+} from "../dialect.js";
 
 /**
  * The metrics, each defined once and rendered for any Dialect. They implement the product's rule for

@@ -1,5 +1,5 @@
 import { formatDay } from "../../mau/calendar.js";
-import { positionalBinder, type Dialect } from "../../mau/sql/dialect.js";
+import { positionalBinder, type Dialect } from "../../mau/dialect.js";
 
 /**
  * The DuckDB sink's schema (schema.ts): `events` and `usage_reports`, time TIMESTAMPTZ,

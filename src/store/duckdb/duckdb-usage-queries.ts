@@ -11,7 +11,7 @@ import type { DuckDbSink } from "./duckdb-sink.js";
 import { currentVersion, SCHEMA_VERSION } from "./schema.js";
 import { SerialQueue } from "./serial-queue.js";
 import { type MonthRange, parseMonth } from "../../mau/calendar.js";
-import type { RenderedQuery, SqlValue } from "../../mau/sql/dialect.js";
+import type { RenderedQuery, SqlValue } from "../../mau/dialect.js";
 import type { QueryOptions } from "../../mau/usage-queries.js";
 import { duckDbDialect } from "./duckdb-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";

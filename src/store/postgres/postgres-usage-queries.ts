@@ -6,7 +6,7 @@ import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import type { PostgresSink } from "./postgres-sink.js";
 import { currentVersion, SCHEMA_VERSION } from "./schema.js";
 import { redactPassword } from "../sink-spec.js";
-import type { ColumnType, RenderedQuery, SqlValue } from "../../mau/sql/dialect.js";
+import type { ColumnType, RenderedQuery, SqlValue } from "../../mau/dialect.js";
 import { postgresDialect } from "./postgres-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../../errors/errors.js";
 import { EVENT_MEASURE, USAGE_MEASURE } from "./timestream-records.js";
 import { DAY_MS, type Day } from "../../mau/calendar.js";
-import { type Binder, type Dialect, quoteIdentifier } from "../../mau/sql/dialect.js";
+import { type Binder, type Dialect, quoteIdentifier } from "../../mau/dialect.js";
 
 /** Timestream database and table names: 3..256 letters, digits, '_', '-' and '.'. */
 const TIMESTREAM_NAME = /^[A-Za-z0-9_.-]{3,256}$/;

@@ -1,6 +1,6 @@
 import type { ColumnInfo, Row } from "@aws-sdk/client-timestream-query";
 import { InternalError } from "../../errors/errors.js";
-import type { ResultColumn, SqlValue } from "../../mau/sql/dialect.js";
+import type { ResultColumn, SqlValue } from "../../mau/dialect.js";
 
 /** The Timestream scalar type each of our column types arrives as. */
 const SCALAR: Record<ResultColumn["type"], string> = { varchar: "VARCHAR", bigint: "BIGINT" };

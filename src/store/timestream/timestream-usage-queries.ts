@@ -15,7 +15,7 @@ import {
   UnavailableError,
 } from "../../errors/errors.js";
 import { isRetryable } from "./backoff.js";
-import type { Dialect, RenderedQuery, SqlValue } from "../../mau/sql/dialect.js";
+import type { Dialect, RenderedQuery, SqlValue } from "../../mau/dialect.js";
 import { timestreamDialect } from "./timestream-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";
 import { checkColumns, parseRow } from "./timestream-rows.js";

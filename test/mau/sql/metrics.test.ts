@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors/errors.js";
 import { parseMonthRange } from "../../../src/mau/calendar.js";
-import type { Dialect } from "../../../src/mau/sql/dialect.js";
+import type { Dialect } from "../../../src/mau/dialect.js";
 import { duckDbDialect } from "../../../src/store/duckdb/duckdb-dialect.js";
 import { latestUsageSql, monthlyMauSql, rollingMauSql } from "../../../src/mau/sql/metrics.js";
 import { quoteLiteral, timestreamDialect } from "../../../src/store/timestream/timestream-dialect.js";

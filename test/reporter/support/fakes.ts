@@ -1,4 +1,4 @@
-import type { CursorMode } from "../../../src/auditlog/audit-log.js";
+import type { CursorMode } from "../../../src/cursor/cursor-mode.js";
 import { InvalidArgumentError } from "../../../src/errors/errors.js";
 import { parseEvent } from "../../../src/events/codec.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";

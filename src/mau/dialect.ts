@@ -1,4 +1,4 @@
-import type { Day } from "../calendar.js";
+import type { Day } from "./calendar.js";
 
 /** A value as the engines hand results back: VARCHAR as string, BIGINT as bigint, NULL as null. */
 export type SqlValue = string | bigint | null;

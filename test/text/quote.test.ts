@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { quote } from "../../src/activity/quote.js";
+import { quote } from "../../src/text/quote.js";
 import { hostileString, isWellFormed } from "../text/unicode-arbitraries.js";
 
 describe("quote", () => {

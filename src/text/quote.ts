@@ -1,4 +1,4 @@
-import { prefix } from "../text/code-points.js";
+import { prefix } from "./code-points.js";
 
 /**
  * A sender-supplied string quoted in a message: cut to at most `max` UTF-16 code units on a character

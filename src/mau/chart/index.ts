@@ -1,0 +1,2 @@
+/** MAU charts as SVG. */
+export { renderMauChart, type MauChartInput } from "./mau-chart.js";
