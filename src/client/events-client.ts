@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { status as Status, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { encodeCursor, type Cursor } from "../cursor/cursor.js";
 import { UnavailableError } from "../errors/errors.js";
@@ -10,15 +9,18 @@ import { clientRpcMetrics, RpcMetrics } from "../grpc/rpc-metrics.js";
 import { channelCredentials, type ClientTlsOptions } from "../grpc/tls.js";
 import { silentLogger, type Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
-import { backoffDelay, resolveBackoff, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
+import { backoffDelay } from "../time/backoff.js";
+import { monotonicClock } from "../time/clock.js";
+import { CLIENT_KEEPALIVE } from "../grpc/client-keepalive.js";
+import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "./backoff.js";
 
 export interface EventsClientOptions {
   /** Bearer token presented on every call. Default none. */
   token?: string;
   /** Default none: plaintext. `{}` is TLS verified against the system's root CAs. */
   tls?: ClientTlsOptions;
-  /** Reconnection backoff; see BackoffOptions for the defaults. */
-  backoff?: BackoffOptions;
+  /** Reconnection backoff; see ReconnectOptions for the defaults. */
+  backoff?: ReconnectOptions;
   /** Default silentLogger. */
   logger?: Logger;
   /** Where per-RPC metrics go (`grpc_client_*`); default none recorded. */
@@ -57,7 +59,7 @@ export class EventsClient {
   /** Use createEventsClient. */
   constructor(
     private readonly client: AuthServiceClient,
-    private readonly backoff: ResolvedBackoff,
+    private readonly backoff: ResolvedReconnect,
     private readonly options: EventsClientOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
@@ -76,7 +78,7 @@ export class EventsClient {
    *
    * @throws the DomainError for any other status (fromServiceError), e.g. InvalidArgumentError for a
    *   malformed cursor, DataLossError, ResourceExhaustedError, UnauthenticatedError
-   * @throws UnavailableError when backoff gives up (maxAttempts or giveUpAfterMs)
+   * @throws UnavailableError when backoff gives up (maxAttempts or giveUpAfter)
    */
   async *streamEvents(
     cursor: string | Cursor,
@@ -120,18 +122,18 @@ export class EventsClient {
         if (!isReconnectable(err)) throw fromServiceError(err);
         failures += 1;
         const waited = Date.now() - lastProgress;
-        if (failures >= this.backoff.maxAttempts || waited >= this.backoff.giveUpAfterMs) {
+        if (failures >= this.backoff.maxAttempts || waited >= this.backoff.giveUpAfter) {
           throw new UnavailableError(
             `events server unavailable after ${failures} attempt(s) over ${waited} ms: ${err.details}`,
             { cause: err },
           );
         }
-        const delay = Math.round(backoffDelay(failures - 1, this.backoff));
+        const delay = Math.round(backoffDelay(failures, this.backoff));
         this.logger.warn(
           { code: Status[err.code], details: err.details, delayMs: delay },
           "stream interrupted: reconnecting",
         );
-        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        await monotonicClock.sleep(delay, signal ?? NEVER);
       } finally {
         signal?.removeEventListener("abort", cancel);
         call.cancel();
@@ -153,15 +155,14 @@ export async function createEventsClient(
   address: string,
   options: EventsClientOptions = {},
 ): Promise<EventsClient> {
-  const backoff = resolveBackoff(options.backoff);
+  const backoff = resolveReconnect(options.backoff);
   const credentials = await channelCredentials(options.tls);
   const client = new AuthServiceClient(address, credentials, {
     // The channel's own reconnection follows the same schedule, so a restarted server is found promptly.
-    "grpc.initial_reconnect_backoff_ms": Math.round(backoff.initialMs),
-    "grpc.max_reconnect_backoff_ms": Math.round(backoff.maxMs),
+    "grpc.initial_reconnect_backoff_ms": Math.round(backoff.initialDelay),
+    "grpc.max_reconnect_backoff_ms": Math.round(backoff.maxDelay),
     // A following stream is quiet while the log is; pings tell a dead server from a quiet one.
-    "grpc.keepalive_time_ms": 60_000,
-    "grpc.keepalive_timeout_ms": 20_000,
+    ...CLIENT_KEEPALIVE,
     ...(options.registry && { interceptors: [clientRpcMetrics(new RpcMetrics(options.registry, "client"))] }),
     ...options.channelOptions,
   });
@@ -175,3 +176,6 @@ export async function createEventsClient(
 function isReconnectable(err: ServiceError): boolean {
   return err.code === Status.UNAVAILABLE || err.code === Status.CANCELLED;
 }
+
+/** The signal of a call made without one. */
+const NEVER = new AbortController().signal;

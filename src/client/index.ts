@@ -9,7 +9,7 @@ export {
   type EventsClientOptions,
   type StreamEventsOptions,
 } from "./events-client.js";
-export { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+export { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.js";
 export type { CursorMode } from "../cursor/cursor-mode.js";
 export { decodeCursor, encodeCursor, EMPTY_CURSOR, type Cursor } from "../cursor/cursor.js";
 export {

@@ -6,7 +6,8 @@ import type { Clock } from "../time/clock.js";
 import type { Anonymizer } from "./anonymizer/anonymizer.js";
 import type { CursorStore } from "./cursor-store/cursor-store.js";
 import type { EventSource } from "./event-source.js";
-import { RETRY_DEFAULTS, type RetryOptions } from "./retry-policy.js";
+import { resolveBackoff, type Backoff, type BackoffOptions } from "../time/backoff.js";
+import { RETRY_DEFAULTS } from "./retry-policy.js";
 import type { Submitter } from "./submitter/submitter.js";
 
 /** What the reporter reads from, writes to, and how it batches; defaults in REPORTER_DEFAULTS. */
@@ -51,7 +52,7 @@ export interface ReporterOptions {
   /** Stop once caught up with the audit log (a one-shot run). Default false: follow it. */
   untilCaughtUp?: boolean;
   /** Backoff between retries of a failed submission; defaults in RETRY_DEFAULTS. */
-  retry?: RetryOptions;
+  retry?: BackoffOptions;
   /** Consecutive failed submissions after which an error is logged (and every multiple). Default 5. */
   unhealthyAfter?: number;
   /**
@@ -90,7 +91,7 @@ export const REPORTER_DEFAULTS: Readonly<typeof DEFAULTS> = DEFAULTS;
 
 /** The reporter's settings with every default applied and checked. */
 export interface ResolvedReporterOptions extends Required<Pick<ReporterOptions, keyof typeof DEFAULTS>> {
-  retry: Required<RetryOptions>;
+  retry: Backoff;
 }
 
 const POSITIVE_INTEGERS = [
@@ -123,7 +124,7 @@ export function resolveReporterOptions(options: ReporterOptions): ResolvedReport
       unhealthyAfter: options.unhealthyAfter,
       shutdownTimeout: options.shutdownTimeout,
     }),
-    retry: { ...RETRY_DEFAULTS, ...definedOnly(options.retry ?? {}) },
+    retry: resolveBackoff(options.retry, RETRY_DEFAULTS, "reporter option retry"),
   };
   for (const key of POSITIVE_INTEGERS) {
     if (!Number.isSafeInteger(s[key]) || s[key] < 1) {

@@ -1,4 +1,6 @@
 import { isDomainError, type ErrorKind } from "../errors/errors.js";
+import type { Backoff } from "../time/backoff.js";
+import type { RetryPolicy } from "../time/retry.js";
 
 /**
  * When to try a submission again. Every submission is idempotent on the central side (events on
@@ -21,79 +23,10 @@ export function isRetryable(err: unknown): boolean {
   return isDomainError(err) && RETRYABLE.has(err.kind);
 }
 
-export interface RetryOptions {
-  /** Backoff before the first retry (before jitter), ms. Default 500. */
-  initialDelay?: number;
-  /** The most the backoff grows to (before jitter), ms. Default 30 000. */
-  maxDelay?: number;
-  /** Growth of the backoff per attempt. Default 2. */
-  multiplier?: number;
-}
+/** Backoff between retries of a failed submission: 500 ms doubling to 30 s, each pause within its upper half. */
+export const RETRY_DEFAULTS: Backoff = { initialDelay: 500, maxDelay: 30_000, multiplier: 2, jitter: 0.5 };
 
-export const RETRY_DEFAULTS: Required<RetryOptions> = { initialDelay: 500, maxDelay: 30_000, multiplier: 2 };
-
-/**
- * The pause after the failure of attempt `failures` (1 for the first): exponential up to `maxDelay`, then
- * drawn uniformly from its upper half, so reporters that failed together spread out but still back off.
- */
-export function backoffDelay(
-  failures: number,
-  options: Required<RetryOptions>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(options.maxDelay, options.initialDelay * options.multiplier ** (failures - 1));
-  return ceiling / 2 + (ceiling / 2) * random();
-}
-
-export interface RetryHooks {
-  /** Called after each failed attempt, with whether another attempt follows and after what pause. */
-  onFailure?: (err: unknown, failures: number, retryIn: number | undefined) => void;
-  random?: () => number;
-}
-
-/**
- * Runs `attempt` until it succeeds, pausing between retryable failures.
- * @throws the first non-retryable error
- * @throws the signal's reason once it aborts (an attempt in flight gets the signal too)
- */
-export async function retry<T>(
-  attempt: (signal: AbortSignal) => Promise<T>,
-  options: Required<RetryOptions>,
-  signal: AbortSignal,
-  hooks: RetryHooks = {},
-): Promise<T> {
-  for (let failures = 1; ; failures++) {
-    signal.throwIfAborted();
-    try {
-      return await attempt(signal);
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      if (!isRetryable(err)) {
-        hooks.onFailure?.(err, failures, undefined);
-        throw err;
-      }
-      const delay = backoffDelay(failures, options, hooks.random);
-      hooks.onFailure?.(err, failures, delay);
-      await sleep(delay, signal);
-    }
-  }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/** Submissions retried by isRetryable, for as long as it takes, with `backoff`. */
+export function submissionRetry(backoff: Backoff): RetryPolicy {
+  return { backoff, isRetryable };
 }

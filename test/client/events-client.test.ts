@@ -36,7 +36,7 @@ async function start(log: MemoryAuditLog, options: EventsServerOptions = {}): Pr
 
 async function connect(port: number, options: EventsClientOptions = {}): Promise<EventsClient> {
   const client = await createEventsClient(`127.0.0.1:${port}`, {
-    backoff: { initialMs: 20, maxMs: 200 },
+    backoff: { initialDelay: 20, maxDelay: 200 },
     ...options,
   });
   cleanups.push(() => client.close());
@@ -167,7 +167,7 @@ describe("events client", () => {
     const server = await startEventsServer(log, { listen: "127.0.0.1:0" });
     const port = server.port;
     await server.shutdown(1000);
-    const client = await connect(port, { backoff: { initialMs: 5, maxMs: 10, maxAttempts: 3 } });
+    const client = await connect(port, { backoff: { initialDelay: 5, maxDelay: 10, maxAttempts: 3 } });
 
     const failure = take(client.streamEvents("", { untilCaughtUp: true }));
 

@@ -11,9 +11,11 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from "../../src/errors/errors.js";
-import { RETRY_DEFAULTS, backoffDelay, isRetryable, retry, sleep } from "../../src/reporter/retry-policy.js";
+import { backoffDelay } from "../../src/time/backoff.js";
+import { retry } from "../../src/time/retry.js";
+import { RETRY_DEFAULTS, isRetryable, submissionRetry } from "../../src/reporter/retry-policy.js";
 
-const fast = { initialDelay: 1, maxDelay: 4, multiplier: 2 };
+const fast = submissionRetry({ initialDelay: 1, maxDelay: 4, multiplier: 2, jitter: 0.5 });
 
 describe("isRetryable", () => {
   it.each([
@@ -35,11 +37,11 @@ describe("isRetryable", () => {
 
 describe("backoffDelay", () => {
   it("doubles from the initial delay up to the cap, jittered within the upper half", () => {
-    expect([1, 2, 3, 4].map((n) => backoffDelay(n, RETRY_DEFAULTS, () => 1))).toEqual([
+    expect([1, 2, 3, 4].map((n) => backoffDelay(n, RETRY_DEFAULTS, () => 0))).toEqual([
       500, 1000, 2000, 4000,
     ]);
-    expect([1, 2, 3].map((n) => backoffDelay(n, RETRY_DEFAULTS, () => 0))).toEqual([250, 500, 1000]);
-    expect(backoffDelay(50, RETRY_DEFAULTS, () => 1)).toBe(30_000);
+    expect([1, 2, 3].map((n) => backoffDelay(n, RETRY_DEFAULTS, () => 1))).toEqual([250, 500, 1000]);
+    expect(backoffDelay(50, RETRY_DEFAULTS, () => 0)).toBe(30_000);
     expect(backoffDelay(5000, RETRY_DEFAULTS, () => 0.5)).toBe(22_500);
   });
 
@@ -66,7 +68,7 @@ describe("retry", () => {
       },
       fast,
       new AbortController().signal,
-      { onFailure: (err, n, delay) => seen.push([(err as Error).message, n, delay]), random: () => 1 },
+      { onFailure: (err, n, delay) => seen.push([(err as Error).message, n, delay]), random: () => 0 },
     );
     expect(result).toBe("ok");
     expect(seen).toEqual([
@@ -99,7 +101,7 @@ describe("retry", () => {
         setImmediate(() => controller.abort(new Error("stopping")));
         return Promise.reject(new UnavailableError("down"));
       },
-      { initialDelay: 60_000, maxDelay: 60_000, multiplier: 1 },
+      submissionRetry({ initialDelay: 60_000, maxDelay: 60_000, multiplier: 1, jitter: 0 }),
       controller.signal,
     );
     await expect(run).rejects.toThrow("stopping");
@@ -117,15 +119,5 @@ describe("retry", () => {
     );
     await expect(run).rejects.toThrow("already");
     expect(calls).toBe(0);
-  });
-});
-
-describe("sleep", () => {
-  it("resolves after the pause, and rejects with the reason on abort", async () => {
-    await expect(sleep(1, new AbortController().signal)).resolves.toBeUndefined();
-    const controller = new AbortController();
-    const pending = sleep(60_000, controller.signal);
-    controller.abort(new Error("why"));
-    await expect(pending).rejects.toThrow("why");
   });
 });

@@ -35,7 +35,7 @@ export async function run(flags: StreamFlags): Promise<number> {
   const token = await readSecret(flags.tokenFile, "TENANT_EVENTS_TOKEN", "token");
   const tls = flags.tls || flags.tlsCa !== undefined ? { caPath: flags.tlsCa } : undefined;
   // A one-shot read gives up on an unreachable server; a follower waits for it as long as it takes.
-  const backoff = flags.follow ? {} : { giveUpAfterMs: ONE_SHOT_GIVE_UP_MS };
+  const backoff = flags.follow ? {} : { giveUpAfter: ONE_SHOT_GIVE_UP_MS };
   const client = await createEventsClient(flags.server, { token, tls, logger, backoff });
   const stop = abortOnSignals();
   let last = flags.cursor;

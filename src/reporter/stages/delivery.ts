@@ -4,7 +4,9 @@ import type { Batch } from "../batcher.js";
 import { CheckpointOrder } from "../checkpoint-order.js";
 import type { CursorSaver } from "../cursor-saver.js";
 import type { ReporterMetrics } from "../reporter-metrics.js";
-import { isRetryable, retry, type RetryOptions } from "../retry-policy.js";
+import type { Backoff } from "../../time/backoff.js";
+import { retry } from "../../time/retry.js";
+import { isRetryable, submissionRetry } from "../retry-policy.js";
 import type { SubmissionHealth } from "../submission-health.js";
 import type { Submitter } from "../submitter/submitter.js";
 import { refusedBatch } from "./refused-batch.js";
@@ -13,7 +15,7 @@ export interface DeliveryOptions {
   submitter: Submitter;
   /** Where acknowledged positions are saved. */
   cursors: CursorSaver;
-  retry: Required<RetryOptions>;
+  retry: Backoff;
   /** Batches with events out at once; reading waits while this many are. */
   maxInFlightBatches: number;
   /** Once stopping, how long delivering the batches in hand may take, ms. */
@@ -203,7 +205,7 @@ export class Delivery {
     try {
       ({ accepted } =
         (await this.#attemptBehind(seq, attempt)) ??
-        (await retry(attempt, this.#o.retry, this.#deliveryStop.signal, {
+        (await retry(attempt, submissionRetry(this.#o.retry), this.#deliveryStop.signal, {
           onFailure: (err, failures, retryIn) => {
             health.failed(err, "SubmitEvents");
             if (retryIn !== undefined) {
@@ -213,6 +215,7 @@ export class Delivery {
               );
             }
           },
+          clock: this.#o.clock,
         })));
     } catch (err) {
       if (this.#deliveryStop.signal.aborted) throw err;

@@ -13,6 +13,7 @@ import {
   type UsageReport,
 } from "../../gen/tenants/tenants.js";
 import { bearerMetadata } from "../../grpc/bearer-auth.js";
+import { CLIENT_KEEPALIVE } from "../../grpc/client-keepalive.js";
 import { fromServiceError, isServiceError } from "../../grpc/status.js";
 import { clientRpcMetrics, RpcMetrics } from "../../grpc/rpc-metrics.js";
 import { channelCredentials, type ClientTlsOptions } from "../../grpc/tls.js";
@@ -102,9 +103,20 @@ export async function createGrpcSubmitter(
   } = {},
 ): Promise<GrpcSubmitter> {
   const credentials = await channelCredentials(options.tls);
-  const channelOptions: ChannelOptions = {
+  return new GrpcSubmitter(
+    new TenantsServiceClient(address, credentials, submitterChannelOptions(options)),
+    options,
+  );
+}
+
+/** The submitter's channel: keepalive as every client of ours, metrics when asked, then the caller's own. */
+export function submitterChannelOptions(options: {
+  channelOptions?: ChannelOptions;
+  registry?: Registry;
+}): ChannelOptions {
+  return {
+    ...CLIENT_KEEPALIVE,
     ...(options.registry && { interceptors: [clientRpcMetrics(new RpcMetrics(options.registry, "client"))] }),
     ...options.channelOptions,
   };
-  return new GrpcSubmitter(new TenantsServiceClient(address, credentials, channelOptions), options);
 }

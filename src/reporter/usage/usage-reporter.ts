@@ -3,7 +3,10 @@ import type { UsageReport } from "../../gen/tenants/tenants.js";
 import type { Logger } from "../../observability/logger.js";
 import { counter, type Registry } from "../../observability/metrics.js";
 import type { Anonymizer } from "../anonymizer/anonymizer.js";
-import { retry, sleep, type RetryOptions } from "../retry-policy.js";
+import type { Backoff } from "../../time/backoff.js";
+import { monotonicClock } from "../../time/clock.js";
+import { retry } from "../../time/retry.js";
+import { submissionRetry } from "../retry-policy.js";
 import { toTimestamp } from "../timestamp.js";
 import type { Submitter } from "../submitter/submitter.js";
 import type { UsageCounts, UsageSource } from "./usage-source.js";
@@ -14,7 +17,7 @@ export interface UsageReporterOptions {
   anonymizer: Anonymizer;
   /** Between reports, ms; the first goes at start. */
   interval: number;
-  retry: Required<RetryOptions>;
+  retry: Backoff;
   logger: Logger;
   registry: Registry;
   now?: () => Date;
@@ -51,7 +54,7 @@ export class UsageReporter {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await this.reportOnce(AbortSignal.any([signal, AbortSignal.timeout(this.#o.interval)]));
-      await sleep(this.#o.interval, signal).catch(() => undefined);
+      await monotonicClock.sleep(this.#o.interval, signal);
     }
   }
 
@@ -63,7 +66,7 @@ export class UsageReporter {
       if (reports.length === 0) return;
       await retry(
         (s) => this.#o.submitter.submitUsageReports(reports, { signal: s }),
-        this.#o.retry,
+        submissionRetry(this.#o.retry),
         signal,
         {
           onFailure: (err, failures, retryIn) =>

@@ -24,7 +24,9 @@ import type { Sink, WriteResult } from "../sink.js";
 import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
 import { microsToIso, microsToMillis } from "../timestamp.js";
 import { toUsageRecords } from "../usage-record.js";
-import { backoffDelay, DEFAULT_RETRY, isRetryable, type RetryOptions, sleep } from "./backoff.js";
+import { resolveBackoff } from "../../time/backoff.js";
+import { retry, type RetryPolicy } from "../../time/retry.js";
+import { DEFAULT_RETRY, isRetryable, type RetryOptions } from "./timestream-retry.js";
 import { forEachBounded } from "./bounded.js";
 import { classifyRejection, type RejectionCause } from "./rejections.js";
 import {
@@ -96,7 +98,7 @@ interface Pending {
  */
 export class TimestreamSink implements Sink {
   private readonly client: TimestreamWriteClient;
-  private readonly retry: Required<RetryOptions>;
+  private readonly retry: RetryPolicy;
   private readonly concurrency: number;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -115,7 +117,12 @@ export class TimestreamSink implements Sink {
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
       maxAttempts: 1,
     });
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = {
+      backoff: resolveBackoff(options.retry, DEFAULT_RETRY, "Timestream retry"),
+      // A rejection is judged, not retried: its records were refused for what they hold.
+      isRetryable: (err) => !(err instanceof RejectedRecordsException) && isRetryable(err),
+      maxAttempts: options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    };
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
@@ -194,20 +201,22 @@ export class TimestreamSink implements Sink {
       CommonAttributes: common,
       Records: pending.map((p) => p.record),
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(command, { abortSignal: signal });
-        return;
-      } catch (err) {
-        if (err instanceof RejectedRecordsException)
-          return this.judgeRejections(pending, err.RejectedRecords ?? []);
-        if (signal.aborted) throw new UnavailableError("write abandoned after another request failed");
-        if (!isRetryable(err) || attempt >= this.retry.maxAttempts) throw this.translate(err, attempt);
-        this.metrics.retries.inc({ sink: "timestream" });
-        const delay = backoffDelay(attempt, this.retry, this.random);
-        this.logger.debug({ err, attempt, delay, table: this.name }, "timestream write retry");
-        await sleep(delay, signal);
-      }
+    let attempts = 0;
+    try {
+      await retry((s) => this.client.send(command, { abortSignal: s }), this.retry, signal, {
+        random: this.random,
+        onFailure: (err, failures, delay) => {
+          attempts = failures;
+          if (delay === undefined) return;
+          this.metrics.retries.inc({ sink: "timestream" });
+          this.logger.debug({ err, attempt: failures, delay, table: this.name }, "timestream write retry");
+        },
+      });
+    } catch (err) {
+      if (err instanceof RejectedRecordsException)
+        return this.judgeRejections(pending, err.RejectedRecords ?? []);
+      if (signal.aborted) throw new UnavailableError("write abandoned after another request failed");
+      throw this.translate(err, attempts);
     }
   }
 

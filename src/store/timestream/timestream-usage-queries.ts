@@ -14,7 +14,7 @@ import {
   ResourceExhaustedError,
   UnavailableError,
 } from "../../errors/errors.js";
-import { isRetryable } from "./backoff.js";
+import { isRetryable } from "./timestream-retry.js";
 import type { Dialect, RenderedQuery, SqlValue } from "../../mau/dialect.js";
 import { timestreamDialect } from "./timestream-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";

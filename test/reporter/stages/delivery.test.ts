@@ -41,7 +41,7 @@ function harness(options: { maxInFlightBatches?: number; shutdownTimeout?: numbe
   const delivery = new Delivery({
     submitter,
     cursors: new CursorSaver(store, ""),
-    retry: { initialDelay: 1, maxDelay: 2, multiplier: 2 },
+    retry: { initialDelay: 1, maxDelay: 2, multiplier: 2, jitter: 0.5 },
     maxInFlightBatches: options.maxInFlightBatches ?? 2,
     shutdownTimeout: options.shutdownTimeout ?? 10_000,
     clock,

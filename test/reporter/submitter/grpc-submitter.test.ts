@@ -14,7 +14,12 @@ import {
   type SubmitUsageReportsRequest,
   type TenantsServiceServer,
 } from "../../../src/gen/tenants/tenants.js";
-import { createGrpcSubmitter, type GrpcSubmitter } from "../../../src/reporter/submitter/grpc-submitter.js";
+import {
+  createGrpcSubmitter,
+  submitterChannelOptions,
+  type GrpcSubmitter,
+} from "../../../src/reporter/submitter/grpc-submitter.js";
+import { newRegistry } from "../../../src/observability/metrics.js";
 
 /** What the stub server does with the next call: answer, fail with a status, or never answer. */
 type Behaviour = { kind: "ok" } | { kind: "fail"; code: status; details: string } | { kind: "hang" };
@@ -146,5 +151,21 @@ describe("GrpcSubmitter over loopback", () => {
       s.submitEvents([event], { signal: AbortSignal.abort(new Error("stopped")) }),
     ).rejects.toThrow("stopped");
     expect(received).toHaveLength(0);
+  });
+});
+
+describe("the submitter's channel", () => {
+  it("pings a quiet connection as the events client does, unless the caller says otherwise", () => {
+    expect(submitterChannelOptions({})).toEqual({
+      "grpc.keepalive_time_ms": 60_000,
+      "grpc.keepalive_timeout_ms": 20_000,
+    });
+    const options = submitterChannelOptions({
+      registry: newRegistry(),
+      channelOptions: { "grpc.keepalive_time_ms": 5_000 },
+    });
+    expect(options["grpc.keepalive_time_ms"]).toBe(5_000);
+    expect(options["grpc.keepalive_timeout_ms"]).toBe(20_000);
+    expect(options.interceptors).toHaveLength(1);
   });
 });

@@ -32,7 +32,7 @@ function reporter(
     submitter,
     anonymizer,
     interval,
-    retry: { initialDelay: 1, maxDelay: 1, multiplier: 1 },
+    retry: { initialDelay: 1, maxDelay: 1, multiplier: 1, jitter: 0 },
     logger: silentLogger,
     registry,
     now: () => fixed,

@@ -50,7 +50,7 @@ async function setup(
     endpoint: endpoint.url,
     region: endpoint.region,
     credentials: endpoint.credentials,
-    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    retry: { initialDelay: 1, maxDelay: 5 },
     now: () => NOW,
     ...sinkOptions,
   });
@@ -238,7 +238,7 @@ describe("TimestreamSink", () => {
   });
 
   it("gives up after the configured attempts with UnavailableError", async () => {
-    const { sink, endpoint } = await setup({}, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    const { sink, endpoint } = await setup({}, { retry: { maxAttempts: 3, initialDelay: 1 } });
     endpoint.failNext("WriteRecords", "throttling", 5);
     await expect(sink.write("acme", recentEvents("g", 3))).rejects.toThrow(UnavailableError);
     expect(endpoint.calls("WriteRecords")).toBe(3);

@@ -40,7 +40,7 @@ function contract(name: string, queryPageSize?: number): void {
   usageQueriesContract(name, {
     async prepare(store) {
       endpoint = await endpointWithTable(queryPageSize);
-      sink = new TimestreamSink({ ...connection(endpoint), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+      sink = new TimestreamSink({ ...connection(endpoint), retry: { initialDelay: 1, maxDelay: 5 } });
       await store(sink);
       return new TimestreamUsageQueries(connection(endpoint));
     },

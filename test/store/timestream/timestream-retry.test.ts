@@ -1,28 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UnavailableError } from "../../../src/errors/errors.js";
-import { backoffDelay, DEFAULT_RETRY, isRetryable, sleep } from "../../../src/store/timestream/backoff.js";
+import { DEFAULT_RETRY, isRetryable } from "../../../src/store/timestream/timestream-retry.js";
+import { backoffDelay } from "../../../src/time/backoff.js";
 import { forEachBounded } from "../../../src/store/timestream/bounded.js";
 
-describe("backoffDelay", () => {
-  it("stays below the doubling ceiling, capped by maxDelay", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 40 }),
-        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (attempt, r) => {
-          const delay = backoffDelay(attempt, DEFAULT_RETRY, () => r);
-          const ceiling = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** (attempt - 1));
-          expect(delay).toBeGreaterThanOrEqual(0);
-          expect(delay).toBeLessThan(Math.max(ceiling, 1));
-        },
-      ),
-    );
-  });
-
-  it("spreads over the whole range (full jitter)", () => {
-    expect(backoffDelay(3, DEFAULT_RETRY, () => 0)).toBe(0);
-    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.999)).toBe(199);
+describe("DEFAULT_RETRY", () => {
+  it("spreads each pause over its whole range (full jitter) below a doubling ceiling from 50 ms", () => {
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0)).toBe(200);
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.75)).toBe(50);
+    expect(backoffDelay(40, DEFAULT_RETRY, () => 0)).toBe(5_000);
+    expect(DEFAULT_RETRY.maxAttempts).toBe(8);
   });
 });
 
@@ -39,15 +26,6 @@ describe("isRetryable", () => {
     [null, false],
   ])("%j → %s", (err, expected) => {
     expect(isRetryable(err)).toBe(expected);
-  });
-});
-
-describe("sleep", () => {
-  it("rejects with UnavailableError when aborted", async () => {
-    const controller = new AbortController();
-    const pending = sleep(60_000, controller.signal);
-    controller.abort();
-    await expect(pending).rejects.toThrow(UnavailableError);
   });
 });
 
