@@ -1,18 +1,13 @@
 import { parse as parseLosslessJson } from "lossless-json";
-import { checkJsonDepth, jsonTextError } from "./json-guard.js";
+import { MAY_ROUND, TOO_DEEP, inspectJsonText, jsonTextError, tooDeep } from "./json-guard.js";
 import type { LooseJson } from "./loose-json.js";
 
 /**
- * Text in which JSON.parse might round a number: a number token (after `:`, `,` or `[`) with 16 or
- * more digits and dots, or with a three-digit exponent (overflow, underflow). Any other number has at
- * most 15 significant digits in the normal range, so its double prints back as the same decimal
- * value. A match inside a string only costs the slower parser.
+ * Whether JSON.parse could round a number in this JSON text: a number token with 16 or more digits and
+ * dots, or with a three-digit exponent. Numbers inside strings are text and never rounded.
  */
-const MAY_ROUND = /[:,[]\s*-?(?:[\d.]{16}|\d[\d.]*[eE][+-]?\d{3})/;
-
-/** Whether JSON.parse could round a number in this JSON text. */
 export function mayRoundNumbers(text: string): boolean {
-  return MAY_ROUND.test(text);
+  return (inspectJsonText(text) & MAY_ROUND) !== 0;
 }
 
 /**
@@ -21,9 +16,10 @@ export function mayRoundNumbers(text: string): boolean {
  * @throws JsonTextError (a SyntaxError quoting no input) when it is not JSON or nests too deep
  */
 export function parseLooseJson(text: string): LooseJson {
-  checkJsonDepth(text);
+  const flags = inspectJsonText(text);
+  if ((flags & TOO_DEEP) !== 0) throw tooDeep();
   try {
-    if (!mayRoundNumbers(text)) return JSON.parse(text) as LooseJson;
+    if ((flags & MAY_ROUND) === 0) return JSON.parse(text) as LooseJson;
     return parseLosslessJson(text, null, { onDuplicateKey: ({ newValue }) => newValue }) as LooseJson;
   } catch (err) {
     throw jsonTextError(err, text);

@@ -24,6 +24,10 @@ describe("exceedsJsonDepth", () => {
     ["an escaped backslash before the closing quote", '{"a":"\\\\","b":[[]]}', 2, true],
     ["the bound itself", nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH, false],
     ["one past the bound", nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH, true],
+    ["a text no longer than the bound, all brackets", "[".repeat(8), 8, false],
+    ["one bracket longer", "[".repeat(9), 8, true],
+    ["an unterminated string hides the brackets after it", '["abc' + "[".repeat(20), 4, false],
+    ["a run of backslashes before a quote, odd then even", '["\\"[[[", "\\\\", [[[[[]]]]]]', 4, true],
   ])("%s", (_name, text, limit, expected) => {
     expect(exceedsJsonDepth(text, limit)).toBe(expected);
   });
@@ -36,6 +40,35 @@ describe("exceedsJsonDepth", () => {
         const text = JSON.stringify(value);
         expect(exceedsJsonDepth(text, limit)).toBe(depthOf(value) > limit);
       }),
+    );
+  });
+});
+
+/** The plain definition, one character at a time: inside a string a backslash skips the next one. */
+function exceedsByDefinition(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (++depth > limit) return true;
+    } else if (c === "}" || c === "]") depth--;
+  }
+  return false;
+}
+
+describe("exceedsJsonDepth on any text", () => {
+  it("gives the verdict of the plain definition, whether or not the text is JSON", () => {
+    const text = fc.string({ unit: fc.constantFrom("{", "}", "[", "]", '"', "\\", "a", ","), maxLength: 80 });
+    fc.assert(
+      fc.property(text, fc.nat({ max: 6 }), (t, limit) => {
+        expect(exceedsJsonDepth(t, limit)).toBe(exceedsByDefinition(t, limit));
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

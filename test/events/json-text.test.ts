@@ -36,6 +36,13 @@ describe("the JSON.parse fast path", () => {
     expect(mayRoundNumbers(`{"ei":${text}}`)).toBe(slow);
   });
 
+  it("looks at numbers only, not at digits inside strings, however they are escaped", () => {
+    expect(mayRoundNumbers('{"id":"12345678901234567890","n":1}')).toBe(false);
+    expect(mayRoundNumbers('{"s":"a\\"b:12345678901234567","n":[1,2e5]}')).toBe(false);
+    expect(mayRoundNumbers('{"s":"a\\\\","n":12345678901234567}')).toBe(true);
+    expect(mayRoundNumbers('[{"a":[[-9007199254740993]]}]')).toBe(true);
+  });
+
   it("does not mistake uids for exponents", () => {
     expect(mayRoundNumbers('{"uid":"4e071234-9ca4-4e07-b713-013649f722fb","sid":"3e921220-0000"}')).toBe(
       false,
