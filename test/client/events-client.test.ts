@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createEventsClient,
@@ -21,7 +20,9 @@ import {
   type EventsServerOptions,
 } from "../../src/server/events-server.js";
 import { MemoryAuditLog, memoryEventUid } from "../fakes/memory-audit-log.js";
-import { eventually, settled, take } from "../grpc/loopback.js";
+import { settled, take } from "../grpc/loopback.js";
+import { eventually } from "../support/eventually.js";
+import { captureLogs } from "../support/log-capture.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -86,8 +87,7 @@ describe("events client", () => {
       for (let i = 0; i < 300; i++) log.appendEvents(1, i % 2 === 0 ? "shard-a" : "shard-b", 4_000);
       let server = await startEventsServer(log, { listen: "127.0.0.1:0" });
       const port = server.port;
-      const reconnects: unknown[] = [];
-      const logger = pino({ level: "warn" }, { write: (line: string) => reconnects.push(JSON.parse(line)) });
+      const { logger, records: reconnects } = captureLogs("warn");
       const client = await connect(port, { logger });
       const seen: StreamEvent[] = [];
       let restarted: EventsServer | undefined;
@@ -138,8 +138,7 @@ describe("events client", () => {
     log.appendEvents(5);
     const first = await startEventsServer(log, { listen: "127.0.0.1:0" });
     const port = first.port;
-    const warnings: unknown[] = [];
-    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
+    const { logger, records: warnings } = captureLogs("warn");
     const client = await connect(port, { logger });
     const seen: StreamEvent[] = [];
     const consuming = (async () => {

@@ -21,7 +21,8 @@ import { GrpcServer } from "../../src/grpc/grpc-server.js";
 import { createAuthService } from "../../src/server/auth-service.js";
 import { startEventsServer } from "../../src/server/events-server.js";
 import { MemoryAuditLog, memoryEventUid } from "../fakes/memory-audit-log.js";
-import { eventually, take } from "./loopback.js";
+import { take } from "./loopback.js";
+import { eventually } from "../support/eventually.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 const fixture = (name: string) => join(FIXTURES, name);

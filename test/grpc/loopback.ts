@@ -37,15 +37,6 @@ export async function take<T>(iterable: AsyncIterable<T>, count?: number): Promi
   return items;
 }
 
-/** Polls until `condition` holds; fails with `what` if it never does within the test's patience. */
-export async function eventually(condition: () => boolean, what: string, attempts = 500): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
 /** Polls until `value()` stops changing across several consecutive polls; returns the settled value. */
 export async function settled(value: () => number, polls = 10): Promise<number> {
   let last = value();

@@ -1,6 +1,5 @@
 import { Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
 import fc from "fast-check";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import {
   DataLossError,
@@ -15,7 +14,8 @@ import {
   type DomainError,
 } from "../../src/errors/errors.js";
 import { fromServiceError, isServiceError, statusCodeForKind, toStatus } from "../../src/grpc/status.js";
-import { silentLogger, type Logger } from "../../src/observability/logger.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { captureLogs } from "../support/log-capture.js";
 
 const DOMAIN: [new (message: string) => DomainError, Status][] = [
   [InvalidArgumentError, Status.INVALID_ARGUMENT],
@@ -36,15 +36,6 @@ function serviceError(code: Status, details: string): ServiceError {
   });
 }
 
-function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: "debug" },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return { logger, lines };
-}
-
 describe("toStatus", () => {
   it.each(DOMAIN)("sends %o as its status with its message", (ErrorClass, code) => {
     const err = new ErrorClass("what went wrong");
@@ -59,7 +50,7 @@ describe("toStatus", () => {
   ])(
     "sends %s as INTERNAL with a generic message and logs the details under the same reference",
     (_name, err) => {
-      const { logger, lines } = capturingLogger();
+      const { logger, records: lines } = captureLogs();
 
       const status = toStatus(err, logger);
 

@@ -10,7 +10,8 @@ import {
 import { GrpcServer } from "../../src/grpc/grpc-server.js";
 import { unaryHandler } from "../../src/grpc/unary.js";
 import { silentLogger } from "../../src/observability/logger.js";
-import { eventually } from "./loopback.js";
+
+import { eventually } from "../support/eventually.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -20,6 +20,7 @@ import { parseMonthRange } from "../../src/mau/calendar.js";
 import { DuckDbUsageQueries } from "../../src/store/duckdb/duckdb-usage-queries.js";
 import type { MauRow } from "../../src/mau/usage-rows.js";
 import { runCli } from "../support/cli.js";
+import { eventually } from "../support/eventually.js";
 import { freePort, startCli } from "../support/processes.js";
 import { RecordingSink, type RecordedWrite } from "../support/recording-sink.js";
 import { fixtureLines, identifyingStrings } from "./support/fixture-events.js";
@@ -207,14 +208,6 @@ function expectNoIdentifyingStrings(writes: readonly RecordedWrite[]): void {
   }
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (await condition()) return;
-    await sleep(10);
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
 async function counterValue(registry: Registry, name: string): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
   return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
@@ -335,7 +328,9 @@ describe("Reporter end to end: file audit log → events server → reporter →
     const run = await reporter(events, central.address, { cursorPath: join(dir, "cursor"), registry });
     const done = run.run(new AbortController().signal);
 
-    await waitFor(async () => (await failures()) >= 2, "the reporter to retry a refused connection");
+    await eventually(async () => (await failures()) >= 2, "the reporter to retry a refused connection", {
+      within: 20_000,
+    });
     let stopped = false;
     central.sink.afterWrite = () => {
       central.sink.afterWrite = undefined;
@@ -343,9 +338,15 @@ describe("Reporter end to end: file audit log → events server → reporter →
       stopped = true;
     };
     await central.start();
-    await waitFor(() => stopped, "the first batch to be stored");
+    await eventually(() => stopped, "the first batch to be stored", { within: 20_000 });
     const before = await failures();
-    await waitFor(async () => (await failures()) > before, "the reporter to retry the unacknowledged batch");
+    await eventually(
+      async () => (await failures()) > before,
+      "the reporter to retry the unacknowledged batch",
+      {
+        within: 20_000,
+      },
+    );
     await central.start();
     const result = await done;
 

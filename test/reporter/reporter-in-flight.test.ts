@@ -13,11 +13,11 @@ import {
   ManualSubmitter,
   MemoryCursorStore,
   active,
-  eventually,
   filtered,
   scripted,
   type Timeline,
 } from "./support/fakes.js";
+import { eventually } from "../support/eventually.js";
 
 const anonymizer = new HmacAnonymizer(new TextEncoder().encode("tenant-key-0001"));
 const never = new AbortController().signal;

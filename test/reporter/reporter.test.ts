@@ -1,5 +1,3 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import {
   DataLossError,
@@ -20,11 +18,12 @@ import {
   FakeSubmitter,
   MemoryCursorStore,
   active,
-  eventually,
   filtered,
   scripted,
   type Timeline,
 } from "./support/fakes.js";
+import { eventually } from "../support/eventually.js";
+import { captureLogs, type LogRecord } from "../support/log-capture.js";
 
 const anonymizer = new HmacAnonymizer(new TextEncoder().encode("tenant-key-0001"));
 const fastRetry = { initialDelay: 1, maxDelay: 2, multiplier: 2 };
@@ -35,7 +34,7 @@ interface Setup {
   store: MemoryCursorStore;
   timeline: Timeline;
   registry: Registry;
-  logs: { level: number; msg: string; [field: string]: unknown }[];
+  logs: LogRecord[];
   reporter: (options?: Partial<ReporterOptions>) => Reporter;
 }
 
@@ -44,16 +43,7 @@ function setup(source: FakeEventSource, saved = ""): Setup {
   const submitter = new FakeSubmitter(timeline);
   const store = new MemoryCursorStore(saved, timeline);
   const registry = newRegistry();
-  const logs: Setup["logs"] = [];
-  const logger = pino(
-    { level: "debug" },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString()) as Setup["logs"][number]);
-        done();
-      },
-    }),
-  );
+  const { logger, records: logs } = captureLogs();
   return {
     source,
     submitter,

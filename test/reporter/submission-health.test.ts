@@ -1,20 +1,8 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { PermissionDeniedError, UnavailableError } from "../../src/errors/errors.js";
 import { newRegistry } from "../../src/observability/metrics.js";
 import { SubmissionHealth } from "../../src/reporter/submission-health.js";
-
-function capture(): { logger: pino.Logger; lines: { level: number; msg: string }[] } {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, stream), lines };
-}
+import { captureLogs } from "../support/log-capture.js";
 
 async function gaugeValue(registry: ReturnType<typeof newRegistry>): Promise<number | undefined> {
   const metric = await registry.getSingleMetric("tenant_events_reporter_consecutive_failures")?.get();
@@ -24,7 +12,7 @@ async function gaugeValue(registry: ReturnType<typeof newRegistry>): Promise<num
 describe("SubmissionHealth", () => {
   it("counts consecutive failures in the gauge and resets on success", async () => {
     const registry = newRegistry();
-    const health = new SubmissionHealth(registry, capture().logger, 3);
+    const health = new SubmissionHealth(registry, captureLogs("info").logger, 3);
     expect(await gaugeValue(registry)).toBe(0);
     health.failed(new UnavailableError("down"), "SubmitEvents");
     health.failed(new UnavailableError("down"), "SubmitEvents");
@@ -35,7 +23,7 @@ describe("SubmissionHealth", () => {
   });
 
   it("logs an error at N consecutive failures and at each further multiple, and logs the recovery", () => {
-    const { logger, lines } = capture();
+    const { logger, records: lines } = captureLogs("info");
     const health = new SubmissionHealth(newRegistry(), logger, 2);
     for (let i = 0; i < 5; i++) health.failed(new UnavailableError("down"), "SubmitEvents");
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
@@ -48,7 +36,7 @@ describe("SubmissionHealth", () => {
 
   it("counts failures by error kind", async () => {
     const registry = newRegistry();
-    const health = new SubmissionHealth(registry, capture().logger, 5);
+    const health = new SubmissionHealth(registry, captureLogs("info").logger, 5);
     health.failed(new UnavailableError("down"), "x");
     health.failed(new UnavailableError("down"), "x");
     health.failed(new PermissionDeniedError("no"), "x");

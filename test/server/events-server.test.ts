@@ -12,7 +12,8 @@ import {
   type EventsServerOptions,
 } from "../../src/server/events-server.js";
 import { MemoryAuditLog, memoryEventUid } from "../fakes/memory-audit-log.js";
-import { eventually, rawAuthClient, readAll, settled } from "../grpc/loopback.js";
+import { rawAuthClient, readAll, settled } from "../grpc/loopback.js";
+import { eventually } from "../support/eventually.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

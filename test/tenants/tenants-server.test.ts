@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { credentials, Metadata, status as Status, type ServiceError } from "@grpc/grpc-js";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, UnavailableError } from "../../src/errors/errors.js";
 import {
@@ -30,6 +28,7 @@ import { FakeSink } from "./fake-sink.js";
 import { checkHealth, healthClient, reflect, reflectionClient } from "./grpc-probes.js";
 import { EVENT_PROBLEMS, USAGE_PROBLEMS } from "../activity/problem-cases.js";
 import { activityEvent, activityEvents, NOW_MS, usageReport } from "../activity/sample-activity.js";
+import { captureLogs } from "../support/log-capture.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../grpc/fixtures");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -646,14 +645,7 @@ describe("tenants server: lifecycle and observability", () => {
   });
 
   it("logs the tenant of each batch and never a token", async () => {
-    const lines: string[] = [];
-    const capture = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString("utf8"));
-        done();
-      },
-    });
-    const logger = pino({ level: "debug" }, capture);
+    const { logger, text } = captureLogs();
     const server = await start(new FakeSink(), { logger });
     const c = client(server.port);
 
@@ -661,7 +653,7 @@ describe("tenants server: lifecycle and observability", () => {
     await submitEvents(c, [activityEvent({ protocol: "x" })], GLOBEX);
     await submitEvents(c, [activityEvent()], "guessed-token-value");
 
-    const log = lines.join("");
+    const log = text();
     expect(log).toContain('"tenant":"acme"');
     expect(log).toContain('"tenant":"globex"');
     expect(log).toContain('"reason":"permission_denied"');

@@ -11,7 +11,6 @@ import { newRegistry } from "../../../src/observability/metrics.js";
 import {
   FIXTURES,
   canonical,
-  capturingLogger,
   collect,
   eventLine,
   fixtureLines,
@@ -19,6 +18,7 @@ import {
   tempDir,
   text,
 } from "./helpers.js";
+import { captureLogs } from "../../support/log-capture.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -81,7 +81,7 @@ describe("appendEvents", () => {
   });
 
   it("reports invalid lines with their numbers and reasons, skips blank lines, and writes the rest", async () => {
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     const result = await appendEvents(
       dir,
       [

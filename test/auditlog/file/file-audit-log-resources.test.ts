@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { appendEvents } from "../../../src/auditlog/file/append-events.js";
 import { FileAuditLog } from "../../../src/auditlog/file/file-audit-log.js";
 import { EMPTY_CURSOR } from "../../../src/cursor/cursor.js";
-import { eventLine, eventually, tempDir } from "./helpers.js";
+import { eventually } from "../../support/eventually.js";
+import { eventLine, tempDir } from "./helpers.js";
 
 // Every file handle and directory watcher the audit log opens, until it is closed.
 const open = vi.hoisted(() => ({
@@ -92,7 +93,7 @@ describe("FileAuditLog resources", () => {
     await stream.next();
     expect(open.handles.size).toBe(1);
     controller.abort();
-    await eventually(nothingOpen);
+    await eventually(nothingOpen, "every file handle closed");
     expect((await stream.next()).done).toBe(true);
   });
 

@@ -14,17 +14,9 @@ import {
 } from "../../../src/errors/errors.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
 import { newRegistry, type Registry } from "../../../src/observability/metrics.js";
-import {
-  canonical,
-  capturingLogger,
-  collect,
-  eventLine,
-  eventually,
-  fixtureLines,
-  metricValue,
-  tempDir,
-  text,
-} from "./helpers.js";
+import { canonical, collect, eventLine, fixtureLines, metricValue, tempDir, text } from "./helpers.js";
+import { eventually } from "../../support/eventually.js";
+import { captureLogs } from "../../support/log-capture.js";
 
 const MALFORMED = "tenant_events_auditlog_malformed_lines_total";
 const MISSING = "tenant_events_auditlog_file_missing_total";
@@ -136,7 +128,7 @@ describe("FileAuditLog over the fixtures", () => {
   });
 
   it('with onTrim "skip", skips a day file removed by retention, with a warning and a count', async () => {
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     const log = auditLog({ logger, onTrim: "skip" });
     const all = await caughtUp(log);
     const cursor = decodeCursor(all[2]?.cursor ?? "");
@@ -193,7 +185,7 @@ describe("FileAuditLog following", () => {
     const log = auditLog();
     const stream = iterate(log.streamEvents(EMPTY_CURSOR, controller.signal));
     const pending = stream.next();
-    await eventually(async () => (await metricValue(registry, BYTES_READ)) >= 20);
+    await eventually(async () => (await metricValue(registry, BYTES_READ)) >= 20, "the first lines read");
 
     await appendFile(file, `${line.slice(20)}\n`);
     const event = (await pending).value as StreamEvent;
@@ -219,7 +211,10 @@ describe("FileAuditLog following", () => {
     const pending = stream.next();
     // Once the start is found (its search reads the file) and the partial line read, complete the line.
     const size = (await stat(file)).size;
-    await eventually(async () => (await metricValue(registry, BYTES_READ)) >= size + 30);
+    await eventually(
+      async () => (await metricValue(registry, BYTES_READ)) >= size + 30,
+      "the appended lines read",
+    );
     await appendFile(file, `${eventLine("2026-09-01", 2).slice(30)}\n`);
     expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 2)));
     controller.abort();
@@ -260,7 +255,7 @@ describe("FileAuditLog when a day file changes under a follower", () => {
 
   /** A follower that has taken the first `count` events of the day file and waits for more. */
   async function followerAtEnd(first = `${line(1)}\n${line(2)}\n`, count = 2) {
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     await writeFile(join(dir, FILE), first);
     const controller = new AbortController();
     const log = auditLog({ logger });
@@ -354,6 +349,7 @@ describe("FileAuditLog when a day file changes under a follower", () => {
     const { controller, next } = await followerAtEnd(`${line(1)}\n${line(2)}\n${line(5).slice(0, 20)}`);
     await eventually(
       async () => (await metricValue(registry, BYTES_READ)) >= line(1).length + line(2).length + 22,
+      "the unfinished line read",
     );
     const pending = next();
     await truncate(join(dir, FILE), 0);
@@ -385,7 +381,7 @@ describe("FileAuditLog malformed lines", () => {
       Buffer.from(`"\n${good[2]}\n`),
     ]);
     await writeFile(join(dir, "2026-09-01.log"), content);
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     const log = auditLog({ logger, maxLineBytes: 200, chunkBytes: 16 });
     const events = await caughtUp(log);
 
@@ -419,7 +415,7 @@ describe("FileAuditLog hostile lines", () => {
           : eventLine("2026-09-01", i),
     );
     await writeFile(join(dir, "2026-09-01.log"), `${lines.join("\n")}\n`);
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     const log = auditLog({ logger });
     for (let run = 0; run < 3; run++) {
       const events = await caughtUp(log);
@@ -437,7 +433,7 @@ describe("FileAuditLog hostile lines", () => {
     const secrets = ["PLANTED-one", "PLANTED-two", "PLANTED-three"];
     const bad = [`${secrets[0]} is not JSON`, `{"user":"${secrets[1]}", oops}`, `{"token":${secrets[2]}}`];
     await writeFile(join(dir, "2026-09-01.log"), `${[...bad, eventLine("2026-09-01", 1)].join("\n")}\n`);
-    const { logger, records } = capturingLogger();
+    const { logger, records } = captureLogs();
     expect(await caughtUp(auditLog({ logger }))).toHaveLength(1);
     const warnings = records.filter((r) => r["msg"] === "skipping a malformed audit log line");
     expect(warnings.map((w) => w["reason"])).toEqual([

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pino, type Logger } from "pino";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
 import { formatEvent, parseEvent } from "../../../src/events/codec.js";
 import type { Registry } from "../../../src/observability/metrics.js";
@@ -39,21 +38,6 @@ export async function metricValue(registry: Registry, name: string): Promise<num
   const metric = registry.getSingleMetric(name);
   if (!metric) return 0;
   return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
-}
-
-/** Resolves once `predicate` holds, checking every few milliseconds (the test's timeout bounds it). */
-export async function eventually(predicate: () => Promise<boolean> | boolean): Promise<void> {
-  while (!(await predicate())) await new Promise((r) => setTimeout(r, 5));
-}
-
-/** A logger that keeps what it logs, as parsed JSON records. */
-export function capturingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: "debug" },
-    { write: (s: string) => records.push(JSON.parse(s) as Record<string, unknown>) },
-  );
-  return { logger, records };
 }
 
 /** A Teleport-shaped event on a given UTC day. */

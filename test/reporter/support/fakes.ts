@@ -213,12 +213,3 @@ export function filtered(i: number): OneOf {
     }),
   );
 }
-
-/** Polls until `condition` holds. */
-export async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`never happened: ${what}`);
-}

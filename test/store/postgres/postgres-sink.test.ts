@@ -1,7 +1,5 @@
-import { Writable } from "node:stream";
 import fc from "fast-check";
 import pg from "pg";
-import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS } from "../../../src/activity/time-bounds.js";
 import {
@@ -17,6 +15,7 @@ import { SCHEMA_VERSION } from "../../../src/store/postgres/schema.js";
 import { freePort } from "../../support/processes.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres.js";
 import { sampleEvent, sampleEvents, sampleReport, timestamp } from "../sample-events.js";
+import { captureLogs } from "../../support/log-capture.js";
 
 let server: PostgresServer;
 let databases = 0;
@@ -346,24 +345,15 @@ describe("PostgresSink", () => {
 
   it("is opened by openSink from a postgres:// URL, logging it without the password", async () => {
     const { name } = await freshDatabase();
-    const lines: string[] = [];
-    const logger = pino(
-      { level: "info" },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { logger, text } = captureLogs("info");
     // Trust authentication ignores the password, which must still never reach a log line.
     const url = `postgres://${server.user}:s3cret-pw@${server.host}:${server.port}/${name}`;
     const sink = await openSink(url, { logger });
     expect(sink).toBeInstanceOf(PostgresSink);
     await sink.write("acme", sampleEvents("o", 2));
     await sink.close();
-    expect(lines.join("")).toContain(`postgres://${server.user}:***@${server.host}:${server.port}/${name}`);
-    expect(lines.join("")).not.toContain("s3cret-pw");
+    expect(text()).toContain(`postgres://${server.user}:***@${server.host}:${server.port}/${name}`);
+    expect(text()).not.toContain("s3cret-pw");
   });
 
   it("reports an unreachable server as UnavailableError and a missing database as NotFoundError", async () => {

@@ -11,6 +11,7 @@ import { postgresDialect } from "../../../src/store/postgres/postgres-dialect.js
 import type { SqlRunner } from "../../../src/mau/sql-usage-queries.js";
 import { monthlyMauSql, rollingMauSql } from "../../../src/mau/sql/metrics.js";
 import { checkMonthly, checkRolling } from "../../../src/mau/usage-query.js";
+import { eventually } from "../../support/eventually.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres.js";
 import { activityByTenant } from "../../mau/support/activity-fixtures.js";
 import { usageQueriesContract } from "../../mau/support/usage-queries-contract.js";
@@ -127,10 +128,14 @@ describe("PostgresUsageQueries", () => {
         { sql: sleeping, params: [], columns: [{ name: "slept", type: "varchar" }] },
         stop.signal,
       );
-      await waitFor(async () => (await activeQueries(sleeping)) === 1);
+      await eventually(async () => (await activeQueries(sleeping)) === 1, "the query running", {
+        interval: 50,
+      });
       stop.abort(reason);
       await expect(pending).rejects.toBe(reason);
-      await waitFor(async () => (await activeQueries(sleeping)) === 0);
+      await eventually(async () => (await activeQueries(sleeping)) === 0, "the query cancelled", {
+        interval: 50,
+      });
       await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2026-09") })).resolves.toHaveLength(
         18,
       );
@@ -184,10 +189,6 @@ async function activeQueries(text: string): Promise<number> {
     [text],
   );
   return (result.rows[0] as { n: number }).n;
-}
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 async function explain(sql: string, params: readonly string[]): Promise<string> {
