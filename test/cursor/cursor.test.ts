@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor, EMPTY_CURSOR } from "../../src/cursor/cursor.js";
+import { decodeCursor, encodeCursor, EMPTY_CURSOR, MAX_CURSOR_BYTES } from "../../src/cursor/cursor.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
 
 const KEY = "shard_id_to_sequence_number";
@@ -40,9 +40,33 @@ describe("decodeCursor", () => {
     ["a number sequence", `{"${KEY}":{"a":5}}`, "must be a decimal string, got a number"],
     ["a non-decimal sequence", `{"${KEY}":{"a":"12a"}}`, 'for shard "a" is not a decimal number: "12a"'],
     ["a lone surrogate", `{"${KEY}":{"\\ud800":"x"}}`, 'for shard "\\ud800" is not a decimal number'],
+    ["null", "null", "cursor is not a JSON object"],
+    ["a JSON string", '"abc"', "cursor is not a JSON object"],
+    ["a map that is a string", `{"${KEY}":"a:1"}`, "must be an object"],
+    ["a null sequence", `{"${KEY}":{"a":null}}`, "must be a decimal string, got null"],
+    ["an array sequence", `{"${KEY}":{"a":["1"]}}`, "must be a decimal string, got an array"],
+    ["an empty sequence", `{"${KEY}":{"a":""}}`, 'for shard "a" is not a decimal number: ""'],
+    ["a negative sequence", `{"${KEY}":{"a":"-1"}}`, "is not a decimal number"],
+    ["a sequence of 65 digits", `{"${KEY}":{"a":"${"9".repeat(65)}"}}`, "is not a decimal number"],
   ])("refuses %s, saying so", (_name, text, message) => {
     expect(() => decodeCursor(text)).toThrow(InvalidArgumentError);
     expect(() => decodeCursor(text)).toThrow(message);
+  });
+
+  it("takes a sequence of 64 digits, the longest there is", () => {
+    expect(decodeCursor(`{"${KEY}":{"a":"${"9".repeat(64)}"}}`)).toEqual(new Map([["a", "9".repeat(64)]]));
+  });
+
+  it("refuses a cursor over its size bound before parsing it, counting UTF-8 bytes", () => {
+    // Two bytes a character: under the bound in characters, over it in bytes.
+    const shard = "é".repeat(MAX_CURSOR_BYTES / 2);
+    const text = `{"${KEY}":{"${shard}":"1"}}`;
+    expect(text.length).toBeLessThan(MAX_CURSOR_BYTES);
+    expect(() => decodeCursor(text)).toThrow(
+      new InvalidArgumentError(`cursor is larger than ${MAX_CURSOR_BYTES} bytes`),
+    );
+    const fits = `{"${KEY}":{"${"a".repeat(MAX_CURSOR_BYTES - 40)}":"1"}}`;
+    expect(decodeCursor(fits).size).toBe(1);
   });
 
   it("quotes a long shard id cut on a character boundary", () => {
