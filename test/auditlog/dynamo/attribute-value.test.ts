@@ -8,7 +8,7 @@ import {
   mapToJson,
 } from "../../../src/auditlog/dynamo/attribute-value.js";
 import type { AttributeValue } from "../../../src/auditlog/dynamo/streams-client.js";
-import { MAX_JSON_DEPTH } from "../../../src/events/json-guard.js";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../../../src/events/json-guard.js";
 import { LosslessNumber, parseJson, stringifyJson, type JsonValue } from "../../../src/events/json.js";
 
 describe("attribute values ↔ JSON", () => {
@@ -76,7 +76,10 @@ describe("attribute values ↔ JSON", () => {
         : levels % 2 === 0
           ? { M: { a: deep(levels - 1) } }
           : { L: [deep(levels - 1)] };
-    expect(() => mapToJson({ a: deep(MAX_JSON_DEPTH - 1) })).not.toThrow();
+    // The item's own map is the first level: the bound exactly.
+    const text = stringifyJson(mapToJson({ a: deep(MAX_JSON_DEPTH - 1) }));
+    expect(exceedsJsonDepth(text, MAX_JSON_DEPTH)).toBe(false);
+    expect(exceedsJsonDepth(text, MAX_JSON_DEPTH - 1)).toBe(true);
     expect(() => mapToJson({ a: deep(MAX_JSON_DEPTH) })).toThrow(
       new AttributeValueError(`attribute values nested deeper than ${MAX_JSON_DEPTH} levels`),
     );

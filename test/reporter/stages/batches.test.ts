@@ -33,20 +33,25 @@ interface Harness {
   done: Promise<void>;
 }
 
+/** The stage's options in these tests: 3 events a batch, 5 s old at most, idle after 4 events or 60 s. */
+function stageOptions(clock: VirtualClock, options: Partial<BatchStageOptions> = {}): BatchStageOptions {
+  return {
+    limits: { maxEvents: 3, maxBytes: 1 << 20, hardLimitBytes: 4 << 20 },
+    batchInterval: 5_000,
+    idleCheckpointEvents: 4,
+    idleCheckpointInterval: 60_000,
+    clock,
+    onRefused: () => {},
+    ...options,
+  };
+}
+
 function harness(options: Partial<BatchStageOptions> = {}, position = ""): Harness {
   const clock = new VirtualClock(1_000);
   const input = new Channel<Consumed>();
   const refused: RefusalReason[] = [];
   const stage = new BatchStage(
-    {
-      limits: { maxEvents: 3, maxBytes: 1 << 20, hardLimitBytes: 4 << 20 },
-      batchInterval: 5_000,
-      idleCheckpointEvents: 4,
-      idleCheckpointInterval: 60_000,
-      clock,
-      onRefused: (_err, reason) => refused.push(reason),
-      ...options,
-    },
+    stageOptions(clock, { onRefused: (_err, reason) => refused.push(reason), ...options }),
     position,
   );
   const out: Batch[] = [];
@@ -184,14 +189,7 @@ describe("BatchStage", () => {
     const clock = new VirtualClock();
     const input = new Channel<Consumed>();
     const stage = new BatchStage(
-      {
-        limits: { maxEvents: 1, maxBytes: 1 << 20, hardLimitBytes: 4 << 20 },
-        batchInterval: 5_000,
-        idleCheckpointEvents: 4,
-        idleCheckpointInterval: 60_000,
-        clock,
-        onRefused: () => {},
-      },
+      stageOptions(clock, { limits: { maxEvents: 1, maxBytes: 1 << 20, hardLimitBytes: 4 << 20 } }),
       "",
     );
     input.push(activity(1), activity(2), activity(3));
