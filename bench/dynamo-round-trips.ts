@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { systemClock } from "../src/auditlog/dynamo/clock.js";
+import { systemClock } from "../src/time/clock.js";
 import { DynamoAuditLog } from "../src/auditlog/dynamo/dynamo-audit-log.js";
 import { createEventsClient, type EventsClient } from "../src/client/events-client.js";
 import { EMPTY_CURSOR } from "../src/cursor/cursor.js";
@@ -12,7 +12,7 @@ import {
   type Latency,
   type Operation,
 } from "../test/auditlog/dynamo/stream-simulator.js";
-import type { Clock } from "../src/auditlog/dynamo/clock.js";
+import type { Clock } from "../src/time/clock.js";
 import type { Bench } from "./harness/bench.js";
 import { figure, type BenchResult } from "./harness/result.js";
 import { median, nowMs, percentile } from "./harness/timing.js";

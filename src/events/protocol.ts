@@ -9,7 +9,6 @@ export const PROTOCOLS = ["ssh", "kube", "db", "app", "desktop"] as const;
 export type Protocol = (typeof PROTOCOLS)[number] | "";
 
 /** Which protocol an event counts toward (the product design's table; nothing else maps). */
-
 export function protocolOf(event: OneOf): Protocol {
   switch (eventType(event)) {
     case "session.start":

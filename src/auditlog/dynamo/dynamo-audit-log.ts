@@ -5,7 +5,7 @@ import type { StreamEvent } from "../../gen/auth/auth.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
 import type { BackoffOptions } from "./backoff.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock } from "../../time/clock.js";
 import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
 import { ReaderPool } from "./reader-pool.js";
 import {

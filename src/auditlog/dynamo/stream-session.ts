@@ -11,7 +11,7 @@ import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../../time/clock.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
 import type { WindowPage } from "./page-window.js";

@@ -116,3 +116,18 @@ describe("StreamSimulator AWS limits", () => {
     await expect(sim.getRecords(third, 10)).resolves.toBeDefined();
   });
 });
+
+describe("VirtualClock", () => {
+  it("rings an alarm once a sleep carries time past it, unless it was cancelled", async () => {
+    const clock = new VirtualClock(0);
+    const rung: string[] = [];
+    clock.alarm(100, () => rung.push("kept"));
+    const cancel = clock.alarm(50, () => rung.push("cancelled"));
+    cancel();
+    await clock.sleep(99, new AbortController().signal);
+    expect(rung).toEqual([]);
+    await clock.sleep(1, new AbortController().signal);
+    expect(rung).toEqual(["kept"]);
+    expect(clock.now()).toBe(100);
+  });
+});

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { InvalidArgumentError, NotFoundError } from "../../../src/errors/errors.js";
 import { LosslessNumber, type JsonObject } from "../../../src/events/json.js";
-import type { Clock } from "../../../src/auditlog/dynamo/clock.js";
+import type { Clock } from "../../../src/time/clock.js";
 import type {
   AttributeValue,
   Item,
@@ -63,6 +63,17 @@ export class VirtualClock implements Clock {
     // As in the simulator: let timers run now and then so a runaway loop meets the test timeout.
     if (++this.sleeps % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
     else await Promise.resolve();
+  }
+
+  /** Rings at `ms` from now unless cancelled; time still moves only when something sleeps. */
+  alarm(ms: number, ring: () => void): () => void {
+    let cancelled = false;
+    this.at(this.time + Math.max(0, ms), () => {
+      if (!cancelled) ring();
+    });
+    return () => {
+      cancelled = true;
+    };
   }
 
   /** Runs `run` once the clock reaches `at`. */
