@@ -83,6 +83,15 @@ export function encodeCursor(cursor: Cursor): string {
   return JSON.stringify({ [KEY]: shards });
 }
 
+/**
+ * `encodeCursor` of a one-shard cursor, as a function of the sequence number: a log whose events each
+ * name one shard (the file audit log's day file) builds the text around the shard once, not per event.
+ */
+export function shardCursorEncoder(shard: string): (sequenceNumber: string) => string {
+  const prefix = `{"${KEY}":{${JSON.stringify(shard)}:`;
+  return (sequenceNumber) => `${prefix}${JSON.stringify(sequenceNumber)}}}`;
+}
+
 /** Compares two decimal sequence numbers of any length. */
 export function compareSequenceNumbers(a: string, b: string): number {
   const x = stripZeros(a);

@@ -1,5 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor, EMPTY_CURSOR, MAX_CURSOR_BYTES } from "../../src/cursor/cursor.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  EMPTY_CURSOR,
+  MAX_CURSOR_BYTES,
+  shardCursorEncoder,
+} from "../../src/cursor/cursor.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
 
 const KEY = "shard_id_to_sequence_number";
@@ -79,5 +86,27 @@ describe("decodeCursor", () => {
     }
     expect(message).toContain(`"${"😀".repeat(40)}…"`);
     expect(() => encodeURI(message)).not.toThrow();
+  });
+});
+
+describe("shardCursorEncoder", () => {
+  it("writes what encodeCursor writes for a one-shard cursor, whatever the shard id and number", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", minLength: 1 }),
+        fc.string({ unit: "binary" }),
+        (shard, sequenceNumber) => {
+          expect(shardCursorEncoder(shard)(sequenceNumber)).toBe(
+            encodeCursor(new Map([[shard, sequenceNumber]])),
+          );
+        },
+      ),
+    );
+  });
+
+  it("gives a cursor decodeCursor reads back", () => {
+    const encode = shardCursorEncoder("2026-09-01.log");
+    expect([...decodeCursor(encode("4096"))]).toEqual([["2026-09-01.log", "4096"]]);
+    expect([...decodeCursor(encode("0"))]).toEqual([["2026-09-01.log", "0"]]);
   });
 });

@@ -70,6 +70,39 @@ describe("RFC 3339 timestamps as Teleport writes them", () => {
   });
 });
 
+describe("the canonical reader against the plain definition", () => {
+  // Teleport's layout as one regex, with RFC3339Nano's rule that a fraction never ends in 0.
+  const LAYOUT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+  const byDefinition = (text: string) => {
+    const match = LAYOUT.exec(text);
+    if (match === null || match[7]?.endsWith("0")) return undefined;
+    return parseTimestamp(text);
+  };
+  // Canonical texts with one character replaced, inserted or removed: every near miss of the layout.
+  const edited = fc
+    .tuple(
+      canonicalTime,
+      fc.nat(),
+      fc.constantFrom(..."0123456789-T:.Zz +٣"),
+      fc.constantFrom("set", "insert", "delete"),
+    )
+    .map(([text, at, char, edit]) => {
+      const i = at % (text.length + 1);
+      if (edit === "set") return text.slice(0, i) + char + text.slice(i + 1);
+      if (edit === "insert") return text.slice(0, i) + char + text.slice(i);
+      return text.slice(0, i) + text.slice(i + 1);
+    });
+
+  it("gives what the layout and parseTimestamp give, on near misses and on any text", () => {
+    fc.assert(
+      fc.property(fc.oneof(edited, canonicalTime, nonCanonicalTime, fc.string()), (text) => {
+        expect(parseCanonicalTimestamp(text)).toEqual(byDefinition(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("RFC 3339 in any spelling", () => {
   it.each([
     ["2026-09-03T16:22:05.640+02:00", "2026-09-03T14:22:05.640Z"],

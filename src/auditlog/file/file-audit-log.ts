@@ -4,7 +4,7 @@ import type { AuditLog, StreamOptions } from "../audit-log.js";
 import { isRefusedLine, lineText, utf8Decoder } from "../input-lines.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
-import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../cursor/cursor.js";
+import { compareSequenceNumbers, shardCursorEncoder, type Cursor } from "../../cursor/cursor.js";
 import { DataLossError, InvalidArgumentError, UnavailableError } from "../../errors/errors.js";
 import { parseEvent } from "../../events/codec.js";
 import { JsonTextError } from "../../events/json-guard.js";
@@ -105,6 +105,9 @@ export class FileAuditLog implements AuditLog {
     stop.addEventListener("abort", onAbort, { once: true });
     // Whether a file after the current one exists: then the current one no longer grows.
     let finished = false;
+    // The cursor of each event names its day file: its text is built once per file.
+    let cursorFile = "";
+    let cursorAt = shardCursorEncoder(cursorFile);
     try {
       while (!stop.aborted) {
         if (!("file" in position)) {
@@ -169,7 +172,11 @@ export class FileAuditLog implements AuditLog {
         if (!event || stop.aborted) continue;
         parked = true;
         try {
-          yield { event, cursor: cursorAt(file, replacedTail ? 0 : item.end) };
+          if (file !== cursorFile) {
+            cursorFile = file;
+            cursorAt = shardCursorEncoder(file);
+          }
+          yield { event, cursor: cursorAt(String(replacedTail ? 0 : item.end)) };
         } finally {
           parked = false;
         }
@@ -389,10 +396,6 @@ export class FileAuditLog implements AuditLog {
 function pastSnapshot(snapshot: Snapshot, position: InFile): boolean {
   if (snapshot.newest === undefined || position.file > snapshot.newest) return true;
   return position.file === snapshot.newest && position.offset >= snapshot.size;
-}
-
-function cursorAt(file: string, offset: number): string {
-  return encodeCursor(new Map([[file, String(offset)]]));
 }
 
 /** Why a line is not an event, in the JSON reader's own words when it failed there (they quote no text). */
