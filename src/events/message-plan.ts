@@ -195,7 +195,11 @@ function leafAccess(field: SchemaField): Pick<Slot, "get" | "set"> {
 
 function slotOf(candidate: Candidate): Slot {
   const leaf = leafAccess(candidate.field);
-  const hops = candidate.path.map((hop) => ({ prop: hop.prop, create: () => planOf(hop.message).create() }));
+  const hops = candidate.path.map((hop) => {
+    let plan: MessagePlan | undefined;
+    // Resolved on first use, like typeCodec: the plans of embedded messages are built lazily.
+    return { prop: hop.prop, create: () => (plan ??= planOf(hop.message)).create() };
+  });
   const base = {
     key: candidate.key,
     codec: fieldCodec(candidate.field),

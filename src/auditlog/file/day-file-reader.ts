@@ -36,6 +36,11 @@ export class DayFileReader {
     return this.readPosition;
   }
 
+  /** The next line already read, or undefined when the next one needs a read: `next` without an await. */
+  take(): SplitItem | undefined {
+    return this.queueIndex < this.queue.length ? this.queue[this.queueIndex++] : undefined;
+  }
+
   /** The next complete line, or undefined at the current end of the file. */
   async next(): Promise<SplitItem | undefined> {
     while (this.queueIndex >= this.queue.length) {

@@ -133,7 +133,7 @@ export class FileAuditLog implements AuditLog {
         const file = position.file;
         let item: SplitItem | undefined;
         try {
-          item = await reader.next();
+          item = reader.take() ?? (await reader.next());
         } catch (err) {
           throw translateFsError(err, `cannot read ${file}`);
         }
