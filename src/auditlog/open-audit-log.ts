@@ -18,6 +18,8 @@ export interface OpenAuditLogOptions {
   onTrim?: "fail" | "skip";
   /** DynamoDB: concurrent streams before RESOURCE_EXHAUSTED (AWS advises at most two readers a shard). */
   maxStreams?: number;
+  /** DynamoDB: reads in flight per stream across its shards (see DynamoAuditLogOptions). */
+  maxConcurrentShardReads?: number;
   logger?: Logger;
   registry?: Registry;
 }
@@ -45,6 +47,7 @@ export async function openAuditLog(spec: AuditLogSpec, options: OpenAuditLogOpti
         onTrim: options.onTrim,
         pollIntervalMs: options.pollIntervalMs,
         maxStreams: options.maxStreams,
+        maxConcurrentShardReads: options.maxConcurrentShardReads,
         logger: options.logger,
         registry: options.registry,
       });

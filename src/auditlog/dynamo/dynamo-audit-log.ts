@@ -1,6 +1,6 @@
 import type { AuditLog, StartPosition, StreamOptions } from "../audit-log.js";
 import type { Cursor } from "../../cursor/cursor.js";
-import { ResourceExhaustedError, UnavailableError } from "../../errors/errors.js";
+import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from "../../errors/errors.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
@@ -57,6 +57,14 @@ export interface DynamoAuditLogOptions {
   refreshIntervalMs?: number;
   /** GetRecords Limit (the service's maximum is 1000). Default 1000. */
   pageSize?: number;
+  /**
+   * Reads (GetRecords, with GetShardIterator where a shard starts) one stream keeps in flight across its
+   * shards, as the Kinesis Client Library reads every shard at once: a sweep of N shards then costs about
+   * N / this many round trips instead of N. Each shard still has one read at a time, and its page is
+   * delivered before the next is asked for, so a stream holds at most this many pages (each at most
+   * `pageSize` records, 1 MB) while its client does not read. Default DEFAULT_MAX_CONCURRENT_SHARD_READS.
+   */
+  maxConcurrentShardReads?: number;
   /** Throttling backoff (full jitter). Default base 100 ms, max 10 000 ms. */
   backoff?: Partial<BackoffOptions>;
   /**
@@ -80,6 +88,9 @@ export interface DynamoAuditLogOptions {
  */
 export const DEFAULT_DYNAMO_POLL_MS = 400;
 
+/** Reads in flight per stream: 64 shards at once, a few MiB of pages at typical event sizes. */
+export const DEFAULT_MAX_CONCURRENT_SHARD_READS = 64;
+
 /**
  * Teleport's DynamoDB events table as an AuditLog, read through DynamoDB Streams: the shard tree is read
  * parent before child, children from TRIM_HORIZON, closing shards to their last record, with the cursor
@@ -96,6 +107,12 @@ export class DynamoAuditLog implements AuditLog {
   constructor(options: DynamoAuditLogOptions) {
     const registry = options.registry ?? newRegistry();
     this.maxStreams = options.maxStreams ?? 32;
+    const maxConcurrentReads = options.maxConcurrentShardReads ?? DEFAULT_MAX_CONCURRENT_SHARD_READS;
+    if (!Number.isSafeInteger(maxConcurrentReads) || maxConcurrentReads < 1) {
+      throw new InvalidArgumentError(
+        `maxConcurrentShardReads must be a positive whole number, got ${maxConcurrentReads}`,
+      );
+    }
     this.config = {
       table: options.table,
       client: options.client,
@@ -104,6 +121,7 @@ export class DynamoAuditLog implements AuditLog {
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_DYNAMO_POLL_MS,
       refreshIntervalMs: options.refreshIntervalMs ?? 60_000,
       pageSize: options.pageSize ?? 1000,
+      maxConcurrentReads,
       backoff: { baseMs: options.backoff?.baseMs ?? 100, maxMs: options.backoff?.maxMs ?? 10_000 },
       clockSkewMs: options.clockSkewMs ?? 5000,
       clock: options.clock ?? systemClock,

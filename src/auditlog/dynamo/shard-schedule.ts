@@ -107,12 +107,16 @@ export class ShardSchedule {
     this.promote();
   }
 
-  next(now: number): ScheduleStep {
+  /**
+   * The next shard to read, or how long nothing is due. Shards in `busy` (being read) are passed over:
+   * "done" and an undefined wait then speak of the others only.
+   */
+  next(now: number, busy?: ReadonlySet<string>): ScheduleStep {
     let best: [string, Run] | undefined;
     let earliest: number | undefined;
     for (const entry of this.runs) {
       const run = entry[1];
-      if (run.status !== "readable") continue;
+      if (run.status !== "readable" || busy?.has(entry[0]) === true) continue;
       if (run.dueAt > now) {
         earliest = earliest === undefined ? run.dueAt : Math.min(earliest, run.dueAt);
         continue;

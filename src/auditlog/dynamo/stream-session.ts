@@ -43,6 +43,8 @@ export interface SessionConfig {
   pollIntervalMs: number;
   refreshIntervalMs: number;
   pageSize: number;
+  /** GetRecords (with their GetShardIterator) in flight at once across the stream's shards. */
+  maxConcurrentReads: number;
   backoff: BackoffOptions;
   clockSkewMs: number;
   clock: Clock;
@@ -58,16 +60,19 @@ export interface SessionOptions {
 }
 
 /**
- * One StreamEvents call on a table: lists the shards, plans where each resumes, then takes one page at a
- * time from the shard the schedule picks (through the process's reader pool, which shares GetRecords
- * between streams at the same position) and yields its events. Nothing is asked for until the consumer
- * has taken the previous page, so what this stream holds is one page (at most `pageSize` records).
+ * One StreamEvents call on a table: lists the shards, plans where each resumes, then reads the shards the
+ * schedule makes due, up to `maxConcurrentReads` at once (each through the process's reader pool, which
+ * shares GetRecords between streams at the same position), and yields each page's events as its read
+ * completes. A shard has one read at a time and its page is delivered before the next is asked for, so
+ * its records stay in order, a child is read only once its parent has been delivered to its end, and what
+ * this stream holds is at most one page a shard and `maxConcurrentReads` pages in all; nothing more is
+ * read while the consumer has not taken the page being delivered.
  *
  * The cursor names every shard being read, so with "checkpoints" it is sent only at a page's end, once
  * enough events have gone since the last (CHECKPOINT_EVENTS_PER_SHARD per entry) or enough time
- * (CHECKPOINT_INTERVAL_MS), and whenever the stream catches up (before it waits or ends): on the page's
- * last event, or alone when no event ends there. Its cost per event is then bounded whatever the shard
- * count and page sizes, and a client holds back at most that many events.
+ * (CHECKPOINT_INTERVAL_MS), and whenever the stream catches up (nothing being read and nothing due, before
+ * it waits or ends): on the page's last event, or alone when no event ends there. Its cost per event is
+ * then bounded whatever the shard count and page sizes, and a client holds back at most that many events.
  */
 export async function* streamTable(
   config: SessionConfig,
@@ -101,7 +106,14 @@ interface ShardCursor {
    * either way, what surely preceded the start is not delivered.
    */
   skipCreatedBefore?: number;
+  /** The shard's read in flight, if any: its lease is released only once it has settled. */
+  reading?: Promise<void>;
 }
+
+/** A completed read of a shard: its page, or why there is none. */
+type Fetched =
+  | { shard: string; page: WindowPage; error?: undefined }
+  | { shard: string; page?: undefined; error: unknown };
 
 interface Page {
   records: readonly StreamRecord[];
@@ -112,6 +124,12 @@ class StreamSession {
   private schedule!: ShardSchedule;
   private positions!: CursorPositions;
   private readonly shardCursors = new Map<string, ShardCursor>();
+  /** Shards with a read in flight or a page not yet delivered. */
+  private readonly busy = new Set<string>();
+  /** Reads that have completed and wait to be delivered, in the order they completed. */
+  private readonly fetched: Fetched[] = [];
+  /** Ends the run loop's wait for a read to complete. */
+  private wake: (() => void) | undefined;
   private readonly subscriber: Subscriber;
   private context!: ReadContext;
   private streamArn = "";
@@ -135,9 +153,15 @@ class StreamSession {
     this.subscriber = pool.subscribe();
   }
 
-  /** Gives up the stream's shard leases and its share of the active-shards gauge. */
+  /**
+   * Gives up the stream's shard leases and its share of the active-shards gauge. A lease whose read is
+   * still in flight is released when the read settles, so the pool never sees this stream again.
+   */
   end(): void {
-    for (const state of this.shardCursors.values()) state.lease.release();
+    for (const state of this.shardCursors.values()) {
+      if (state.reading === undefined) state.lease.release();
+      else void state.reading.then(() => state.lease.release());
+    }
     this.shardCursors.clear();
     this.reportActive(0);
   }
@@ -174,8 +198,23 @@ class StreamSession {
       this.checkAborted();
       if (clock.now() >= this.nextRefreshAt) await this.refresh();
       this.reportActive(this.schedule.readableCount());
+      this.startReads();
+      const done = this.fetched.shift();
+      if (done !== undefined) {
+        this.busy.delete(done.shard);
+        const page = this.settle(done);
+        if (page !== undefined) yield* this.deliverPage(done.shard, page);
+        continue;
+      }
+      if (this.busy.size > 0) {
+        // Until a read completes, or another shard falls due while every slot is not taken.
+        const step = this.schedule.next(clock.now(), this.busy);
+        const due = step.kind === "wait" && step.until !== undefined ? step.until : Infinity;
+        await this.readCompleted(Math.min(due, this.nextRefreshAt));
+        continue;
+      }
       const step = this.schedule.next(clock.now());
-      if (step.kind !== "read") yield* this.checkpointBeforeIdle();
+      yield* this.checkpointBeforeIdle();
       if (step.kind === "done") return;
       if (step.kind === "wait") {
         if (
@@ -185,23 +224,73 @@ class StreamSession {
           throw new FailedPreconditionError(`the stream of table ${table} has been disabled`);
         }
         await clock.sleep(Math.min(step.until ?? Infinity, this.nextRefreshAt) - clock.now(), this.signal);
-        continue;
       }
-      yield* this.readShard(step.shard);
     }
   }
 
-  /** Reads one page from a shard and yields its events, with cursors as `options.cursors` asks. */
-  private async *readShard(shard: string): AsyncGenerator<StreamEvent> {
+  /** Starts reads of the shards that are due, while fewer than `maxConcurrentReads` are busy. */
+  private startReads(): void {
+    const now = this.config.clock.now();
+    while (this.busy.size < this.config.maxConcurrentReads) {
+      const step = this.schedule.next(now, this.busy);
+      if (step.kind !== "read") return;
+      this.startRead(step.shard);
+    }
+  }
+
+  private startRead(shard: string): void {
+    const state = this.shardCursor(shard);
+    this.busy.add(shard);
+    const reading = state.lease.read(state.position, this.context).then(
+      (page) => this.completed({ shard, page }),
+      (error: unknown) => this.completed({ shard, error }),
+    );
+    state.reading = reading;
+    void reading.then(() => {
+      if (state.reading === reading) delete state.reading;
+    });
+  }
+
+  private completed(fetched: Fetched): void {
+    this.fetched.push(fetched);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves when a read completes, at `until` (clock ms), or when the stream's signal aborts. */
+  private readCompleted(until: number): Promise<void> {
+    const { clock } = this.config;
+    return new Promise<void>((resolve) => {
+      let cancelAlarm: (() => void) | undefined;
+      let settled = false;
+      const done = (): void => {
+        if (settled) return;
+        settled = true;
+        cancelAlarm?.();
+        this.signal.removeEventListener("abort", done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      this.signal.addEventListener("abort", done, { once: true });
+      if (Number.isFinite(until)) cancelAlarm = clock.alarm(until - clock.now(), done);
+      if (settled) cancelAlarm?.();
+      if (this.signal.aborted) done();
+    });
+  }
+
+  /** Yields the events of a shard's page, with cursors as `options.cursors` asks. */
+  private async *deliverPage(shard: string, page: Page): AsyncGenerator<StreamEvent> {
     if (this.options.cursors === "every-event") {
-      for await (const event of this.readPageEvents(shard)) {
+      for await (const event of this.pageEvents(shard, page)) {
         yield { event, cursor: this.positions.encode() };
       }
       return;
     }
     // One event is held back so that the page's last can carry the cursor.
     let held: OneOf | undefined;
-    for await (const event of this.readPageEvents(shard)) {
+    for await (const event of this.pageEvents(shard, page)) {
       if (held !== undefined) yield { event: held, cursor: "" };
       held = event;
       this.eventsSinceCheckpoint++;
@@ -235,13 +324,9 @@ class StreamSession {
     if (cursor !== undefined) yield { event: undefined, cursor };
   }
 
-  /**
-   * Reads one page from a shard and yields its events; `this.positions` is just after each when it is
-   * yielded.
-   */
-  private async *readPageEvents(shard: string): AsyncGenerator<OneOf> {
+  /** Yields the events of a shard's page; `this.positions` is just after each when it is yielded. */
+  private async *pageEvents(shard: string, page: Page): AsyncGenerator<OneOf> {
     const { clock, metrics, table } = this.config;
-    const page = await this.readPage(shard);
     const skipCreatedBefore = this.shardCursors.get(shard)?.skipCreatedBefore;
     // A close is when children appear: list them first, so the last record's cursor can already name them.
     if (page.finished) await this.refresh();
@@ -286,36 +371,37 @@ class StreamSession {
     }
   }
 
-  private async readPage(shard: string): Promise<Page> {
+  /**
+   * What a completed read means for its shard: the page to deliver, or undefined when the shard is to be
+   * read again (its iterator expired, or its position was trimmed and skipped: it restarts at
+   * TRIM_HORIZON).
+   */
+  private settle(fetched: Fetched): Page | undefined {
+    const { shard, error } = fetched;
     const state = this.shardCursor(shard);
-    for (;;) {
-      const position = state.position;
-      try {
-        const page: WindowPage = await state.lease.read(position, this.context);
-        state.position = page.next;
-        return page;
-      } catch (err) {
-        if (err instanceof ExpiredIteratorError) {
-          state.position = TRIM_HORIZON;
-          this.schedule.restart(shard, TRIM_HORIZON);
-          continue;
-        }
-        if (err instanceof TrimmedDataError) {
-          this.trimmed(shard, positionSequenceNumber(position));
-          this.restartAtTrimHorizon(shard, state);
-          continue;
-        }
-        if (err instanceof NotFoundError) return this.shardGone(shard);
-        const sequenceNumber = positionSequenceNumber(position);
-        if (err instanceof InvalidArgumentError && sequenceNumber !== undefined) {
-          throw new InvalidArgumentError(
-            `sequence number ${sequenceNumber} is not a position in shard ${shard} of table ${this.config.table}`,
-            { cause: err },
-          );
-        }
-        throw err;
-      }
+    if (fetched.page !== undefined) {
+      state.position = fetched.page.next;
+      return fetched.page;
     }
+    const position = state.position;
+    if (error instanceof ExpiredIteratorError) {
+      this.restartAtTrimHorizon(shard, state);
+      return undefined;
+    }
+    if (error instanceof TrimmedDataError) {
+      this.trimmed(shard, positionSequenceNumber(position));
+      this.restartAtTrimHorizon(shard, state);
+      return undefined;
+    }
+    if (error instanceof NotFoundError) return this.shardGone(shard);
+    const sequenceNumber = positionSequenceNumber(position);
+    if (error instanceof InvalidArgumentError && sequenceNumber !== undefined) {
+      throw new InvalidArgumentError(
+        `sequence number ${sequenceNumber} is not a position in shard ${shard} of table ${this.config.table}`,
+        { cause: error },
+      );
+    }
+    throw error;
   }
 
   private shardCursor(shard: string): ShardCursor {

@@ -269,6 +269,78 @@ describe("DynamoAuditLog over the stream simulator", () => {
     await stream.return?.();
   });
 
+  describe("shards read concurrently", () => {
+    const roundTrips = {
+      GetShardIterator: { fixedMs: 20 },
+      GetRecords: { fixedMs: 20 },
+    };
+
+    it("has a read of every due shard in flight at once, and delivers each shard in order", async () => {
+      const sim = new StreamSimulator(new VirtualClock(), {
+        shards: 16,
+        recordsPageSize: 2,
+        latency: roundTrips,
+      });
+      const written = sim.openShards().flatMap((shard) => writeMany(sim, 5, shard));
+      const { log } = simulatedLog(sim);
+      const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+      expect(sim.peakInFlight.GetShardIterator).toBe(16);
+      expect(sim.peakInFlight.GetRecords).toBe(16);
+      expectExactly(
+        delivered.map((d) => d.uid),
+        written,
+      );
+      expectShardOrder(
+        delivered.map((d) => d.uid),
+        sim,
+      );
+      await expectEveryCursorResumes(log, sim, delivered);
+    });
+
+    it("keeps at most maxConcurrentShardReads reads in flight", async () => {
+      const sim = new StreamSimulator(new VirtualClock(), {
+        shards: 16,
+        recordsPageSize: 2,
+        latency: roundTrips,
+      });
+      const written = sim.openShards().flatMap((shard) => writeMany(sim, 5, shard));
+      const { log } = simulatedLog(sim, { maxConcurrentShardReads: 4 });
+      const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+      expect(sim.peakInFlight.GetShardIterator).toBe(4);
+      expect(sim.peakInFlight.GetRecords).toBe(4);
+      expectExactly(
+        delivered.map((d) => d.uid),
+        written,
+      );
+    });
+
+    it("reads nothing more while the consumer holds a page: at most one page a shard, the bound in all", async () => {
+      const sim = new StreamSimulator(new VirtualClock(), {
+        shards: 8,
+        recordsPageSize: 3,
+        latency: roundTrips,
+      });
+      for (const shard of sim.openShards()) writeMany(sim, 30, shard);
+      const { log } = simulatedLog(sim, { maxConcurrentShardReads: 5 });
+      const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+      await stream.next();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      // The five first pages; the consumer has not finished the first, so no read has started since.
+      expect(sim.calls.GetRecords).toBe(5);
+      expect(sim.inFlight.GetRecords).toBe(0);
+      await stream.return?.();
+    });
+
+    it("refuses a bound that is not a positive whole number", () => {
+      const sim = new StreamSimulator(new VirtualClock());
+      for (const bad of [0, -1, 1.5, Number.NaN]) {
+        expect(() => simulatedLog(sim, { maxConcurrentShardReads: bad })).toThrow(
+          /maxConcurrentShardReads must be a positive whole number/,
+        );
+      }
+    });
+  });
+
   it("counts the shards being read and returns the gauge to zero when the stream ends", async () => {
     const sim = new StreamSimulator(new VirtualClock(), { shards: 3 });
     for (const shard of sim.openShards()) writeMany(sim, 2, shard);

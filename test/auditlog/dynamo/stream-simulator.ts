@@ -200,6 +200,19 @@ export class StreamSimulator<C extends Clock = VirtualClock> implements StreamsC
     GetShardIterator: 0,
     GetRecords: 0,
   };
+  /** Calls of each operation under way now, and the most that were at once. */
+  readonly inFlight: Record<Operation, number> = {
+    DescribeTable: 0,
+    DescribeStream: 0,
+    GetShardIterator: 0,
+    GetRecords: 0,
+  };
+  readonly peakInFlight: Record<Operation, number> = {
+    DescribeTable: 0,
+    DescribeStream: 0,
+    GetShardIterator: 0,
+    GetRecords: 0,
+  };
   /** DescribeStream calls that asked for a later page. */
   pagedDescribeCalls = 0;
   readonly limitsExceeded: LimitsExceeded = { getRecordsRate: 0, describeStreamRate: 0, readers: 0 };
@@ -531,6 +544,15 @@ export class StreamSimulator<C extends Clock = VirtualClock> implements StreamsC
   }
 
   private async serve<T>(operation: Operation, handle: () => T): Promise<T> {
+    this.peakInFlight[operation] = Math.max(this.peakInFlight[operation], ++this.inFlight[operation]);
+    try {
+      return await this.roundTrip(operation, handle);
+    } finally {
+      this.inFlight[operation]--;
+    }
+  }
+
+  private async roundTrip<T>(operation: Operation, handle: () => T): Promise<T> {
     const latency = this.latency[operation];
     const roundTrip = latency === undefined ? 0 : latency.fixedMs + (latency.jitterMs ?? 0) * this.random();
     if (roundTrip > 0) await this.clock.sleep(roundTrip / 2, NEVER);
