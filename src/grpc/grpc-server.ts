@@ -21,6 +21,7 @@ import { RpcMetrics, serverRpcMetrics } from "./rpc-metrics.js";
 import { endStream } from "./server-stream.js";
 import { sendableStatusInterceptor } from "./status-interceptor.js";
 import { serverCredentials, type ServerTlsOptions } from "./tls.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "./server-limits.js";
 
 /** The status open streams end with when the server shuts down: clients reconnect and resume. */
 export const SHUTDOWN_STATUS = {
@@ -56,8 +57,7 @@ export interface GrpcServerOptions {
   handshakeTimeoutMs?: number;
 }
 
-export const DEFAULT_MAX_CONNECTIONS = 1024;
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS };
 
 /**
  * Pings idle connections so a client that vanished without closing its connection (a dead host, a

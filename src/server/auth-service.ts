@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from "../observability/logger.js";
 import { newRegistry, type Registry } from "../observability/metrics.js";
 import { streamMetrics } from "./stream-metrics.js";
 import { StreamSlots } from "./stream-slots.js";
+import { DEFAULT_MAX_STREAMS } from "./events-server-defaults.js";
 
 /** Checks a call's credentials; throws UnauthenticatedError / PermissionDeniedError. */
 export interface CallAuthenticator {
@@ -41,11 +42,7 @@ export const PREEMPTED_STATUS = {
   details: "stream ended to give another client its fair share of streams; resume from your last cursor",
 };
 
-/**
- * DynamoDB advises at most two readers per shard; each stream reads every shard, so the bound is about
- * server memory and file handles rather than AWS, and operators lower it for DynamoDB.
- */
-export const DEFAULT_MAX_STREAMS = 64;
+export { DEFAULT_MAX_STREAMS };
 
 /**
  * AuthService over any AuditLog. Each StreamEvents call reads the log from the request's cursor and

@@ -4,7 +4,8 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, GrpcServer } from "../grpc/grpc-server.js";
 import type { ServerTlsOptions } from "../grpc/tls.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../observability/metrics.js";
-import { createAuthService, DEFAULT_MAX_STREAMS } from "./auth-service.js";
+import { createAuthService } from "./auth-service.js";
+import { DEFAULT_EVENTS_LISTEN, DEFAULT_MAX_STREAMS } from "./events-server-defaults.js";
 import { AUTH_SERVICE_DEFINITION, TELEPORT_AUTH_SERVICE_DEFINITION } from "./stream-event-serializer.js";
 
 export interface EventsServerOptions {
@@ -26,7 +27,7 @@ export interface EventsServerOptions {
   handshakeTimeoutMs?: number;
 }
 
-export const DEFAULT_EVENTS_LISTEN = "127.0.0.1:50051";
+export { DEFAULT_EVENTS_LISTEN };
 
 /** A running events server. The audit log stays the caller's to close after `shutdown`. */
 export interface EventsServer {

@@ -30,6 +30,9 @@ const BACKENDS: {
   timestream: timestreamStore,
 };
 
+/** Every kind of `--sink` the opener accepts. */
+export const SINK_KINDS = Object.keys(BACKENDS) as readonly SinkSpec["kind"][];
+
 function backendOf<S extends SinkSpec>(spec: S): StoreBackend<S, OpenStoreOptions, OpenUsageQueriesOptions> {
   // TypeScript cannot correlate BACKENDS[spec.kind] with spec's own kind; the mapped type above checks it.
   return BACKENDS[spec.kind] as unknown as StoreBackend<S, OpenStoreOptions, OpenUsageQueriesOptions>;

@@ -6,6 +6,16 @@ export type SinkSpec =
   | { kind: "timestream"; database: string; table: string }
   | { kind: "postgres"; url: string };
 
+/**
+ * The `--sink` form of every backend, in the order help lists them. Typed over every kind, so a new
+ * backend cannot be missing here (nor from `BACKENDS` in open-store.ts, typed the same way).
+ */
+export const SINK_FORMS: Readonly<{ [K in SinkSpec["kind"]]: string }> = {
+  duckdb: "duckdb:PATH",
+  postgres: "postgres://USER@HOST/DB",
+  timestream: "timestream:DATABASE/TABLE",
+};
+
 /** Timestream database and table names: 3..256 characters of letters, digits, `_`, `-` and `.`. */
 const TIMESTREAM_NAME = /^[A-Za-z0-9_.-]{3,256}$/;
 

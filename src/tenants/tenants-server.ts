@@ -3,6 +3,7 @@ import type { ServerTlsOptions } from "../grpc/tls.js";
 import type { Sink } from "../store/sink.js";
 import { TENANTS_DEFAULTS, type TenantsServiceOptions } from "./tenants-options.js";
 import { createTenantsService } from "./tenants-service.js";
+import { DEFAULT_TENANTS_LISTEN } from "./tenants-server-defaults.js";
 
 export interface TenantsServerOptions extends Omit<TenantsServiceOptions, "clientCertificates"> {
   /** "HOST:PORT" or "[IPv6]:PORT". Default DEFAULT_TENANTS_LISTEN; port 0 picks a free port. */
@@ -18,7 +19,7 @@ export interface TenantsServerOptions extends Omit<TenantsServiceOptions, "clien
   handshakeTimeoutMs?: number;
 }
 
-export const DEFAULT_TENANTS_LISTEN = "127.0.0.1:50052";
+export { DEFAULT_TENANTS_LISTEN };
 
 /**
  * Room above `maxBatchBytes` in the transport's message limit, so a batch somewhat over the limit is

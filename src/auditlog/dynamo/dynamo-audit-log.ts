@@ -7,6 +7,7 @@ import { newRegistry, type Registry } from "../../observability/metrics.js";
 import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "../../time/clock.js";
 import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
+import { DEFAULT_DYNAMO_POLL_MS } from "../audit-log-defaults.js";
 import { ReaderPool } from "./reader-pool.js";
 import {
   requireNewImageStream,
@@ -82,11 +83,7 @@ export interface DynamoAuditLogOptions {
   registry?: Registry;
 }
 
-/**
- * An idle shard is polled 2.5 times a second: a write reaches the client within 0.4 s plus a call, and
- * two processes reading a shard (AWS's advised most) stay within its 5 GetRecords per second.
- */
-export const DEFAULT_DYNAMO_POLL_MS = 400;
+export { DEFAULT_DYNAMO_POLL_MS };
 
 /** Reads in flight per stream: 64 shards at once, a few MiB of pages at typical event sizes. */
 export const DEFAULT_MAX_CONCURRENT_SHARD_READS = 64;

@@ -3,14 +3,13 @@ import { InvalidArgumentError } from "../../errors/errors.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
 
-/** Bytes read per read call by default. */
-export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+import {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_POLL_INTERVAL_MS,
+} from "../audit-log-defaults.js";
 
-/** Longest event line accepted by default (without its "\n"); longer lines are reported and skipped. */
-export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
-
-/** How often a following stream looks for new data by default when no change notification arrives. */
-export const DEFAULT_POLL_INTERVAL_MS = 1000;
+export { DEFAULT_CHUNK_BYTES, DEFAULT_MAX_LINE_BYTES, DEFAULT_POLL_INTERVAL_MS };
 
 // setTimeout fires at once for longer delays.
 const MAX_TIMER_MS = 2 ** 31 - 1;
