@@ -1,31 +1,29 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { Command } from "commander";
 import type { AuditLog } from "../../auditlog/audit-log.js";
-import { appendEvents } from "../../auditlog/file/index.js";
-import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
-import { createEventsClient } from "../../client/events-client.js";
-import { generateEvents } from "../../generate/index.js";
+import type { AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Registry } from "../../observability/metrics.js";
-import {
-  HmacAnonymizer,
-  MemoAnonymizer,
-  FileCursorStore,
-  createGrpcSubmitter,
-} from "../../reporter/index.js";
-import { Reporter } from "../../reporter/reporter.js";
 import { formatMonth, type MonthRange } from "../../mau/calendar.js";
-import { openStore } from "../../store/open-store.js";
 import type { Sink } from "../../store/sink.js";
-import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
-import { startEventsServer } from "../../server/events-server.js";
-import { demoCredentials } from "../demo-credentials.js";
+import type { DemoCredentials } from "../demo-credentials.js";
+import { defineCommand } from "../define-command.js";
+import { envOption } from "../env-option.js";
 import { metricsFromFlags, type MetricsEndpoint } from "../server-flags.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { parsePositiveInt } from "../parsers.js";
+import {
+  AUDIT_LOG_FORMS,
+  auditLogOption,
+  awsOptions,
+  logOptions,
+  metricsOptions,
+  sinkOption,
+} from "../shared-flags.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK } from "../usage-error.js";
 import { run as runMau } from "./mau.js";
-import { processRegistry } from "../../observability/process-metrics.js";
 import { VERSION } from "../version.js";
 
 interface DemoFlags extends LogFlags {
@@ -43,6 +41,38 @@ interface DemoFlags extends LogFlags {
   metricsListenPublic?: boolean;
 }
 
+/** `tenant-events demo` and its flags; its defaults are the demo's own, not a library's. */
+export function demoCommand(): Command {
+  return defineCommand(
+    "demo",
+    "the whole pipeline in one process on loopback: generates events, serves, reports, stores, prints MAU",
+    [
+      envOption("--data <dir>", "where the demo keeps all its state", ".demo"),
+      auditLogOption(`use this audit log (${AUDIT_LOG_FORMS}) instead of generating one`),
+      sinkOption("default: duckdb:<data>/usage.duckdb"),
+      envOption(
+        "--events <n>",
+        "events to generate when there is no audit log yet",
+        parsePositiveInt,
+        30_000,
+      ),
+      envOption("--users <n>", "users in the generated events", parsePositiveInt, 150),
+      envOption(
+        "--months <n>",
+        "full months of generated events, ending with last month (only when there is no audit log yet)",
+        parsePositiveInt,
+        3,
+      ),
+      envOption("--seed <n>", "seed of the generated events", parsePositiveInt, 1),
+      envOption("--follow", "keep running and reporting new events until SIGTERM", false),
+      ...awsOptions("AWS endpoint URL (DynamoDB Local, a Timestream test endpoint)"),
+      ...metricsOptions(),
+      ...logOptions("warn"),
+    ],
+    run,
+  );
+}
+
 /**
  * `tenant-events demo` (`npm start`): the whole pipeline in one process over real loopback gRPC, with all
  * its state under --data. Generates a file audit log when none is given (and none is there yet), serves
@@ -51,8 +81,15 @@ interface DemoFlags extends LogFlags {
  * saved cursor.
  */
 export async function run(flags: DemoFlags): Promise<number> {
-  const logger = loggerFromFlags(flags);
+  const logger = await loggerFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);
+  // Loaded here, not above, so that building the program for --help does not load the pipeline.
+  const [{ demoCredentials }, { openAuditLog }, { openStore }, { processRegistry }] = await Promise.all([
+    import("../demo-credentials.js"),
+    import("../../auditlog/open-audit-log.js"),
+    import("../../store/open-store.js"),
+    import("../../observability/process-metrics.js"),
+  ]);
   const data = resolve(flags.data);
   await mkdir(data, { recursive: true });
   const credentials = await demoCredentials(join(data, "credentials"));
@@ -128,7 +165,7 @@ export async function run(flags: DemoFlags): Promise<number> {
 interface PipelineParts {
   auditLog: AuditLog;
   sink: Sink;
-  credentials: Awaited<ReturnType<typeof demoCredentials>>;
+  credentials: DemoCredentials;
   cursorFile: string;
   registry: Registry;
   logger: Logger;
@@ -138,6 +175,19 @@ interface PipelineParts {
 /** Events server, tenants service and reporter over loopback; resolves once the reporter is done. */
 async function runPipeline(parts: PipelineParts): Promise<void> {
   const { registry, logger } = parts;
+  const [
+    { startEventsServer },
+    { loadTenantTokens, startTenantsServer },
+    { createEventsClient },
+    { HmacAnonymizer, MemoAnonymizer, FileCursorStore, createGrpcSubmitter },
+    { Reporter },
+  ] = await Promise.all([
+    import("../../server/events-server.js"),
+    import("../../tenants/index.js"),
+    import("../../client/events-client.js"),
+    import("../../reporter/index.js"),
+    import("../../reporter/reporter.js"),
+  ]);
   const events = await startEventsServer(parts.auditLog, { listen: "127.0.0.1:0", logger, registry });
   const tenants = await startTenantsServer(parts.sink, {
     tokens: await loadTenantTokens(parts.credentials.tenantTokensFile),
@@ -209,6 +259,10 @@ async function generateIfEmpty(dir: string, flags: DemoFlags): Promise<void> {
     );
     return;
   }
+  const [{ appendEvents }, { generateEvents }] = await Promise.all([
+    import("../../auditlog/file/index.js"),
+    import("../../generate/index.js"),
+  ]);
   const start = monthsAgo(flags.months);
   process.stderr.write(
     `generating ${flags.events} audit events over ${flags.months} months from ${start}…\n`,

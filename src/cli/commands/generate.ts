@@ -1,15 +1,16 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import type { Command } from "commander";
 import { InvalidArgumentError } from "../../errors/errors.js";
-import { generateEvents } from "../../generate/generate-events.js";
 import {
   DEFAULT_CLUSTERS,
   DEFAULT_MONTHS,
   DEFAULT_SEED,
   DEFAULT_USERS,
 } from "../../generate/generate-options.js";
-import { writeLines } from "../../generate/write-lines.js";
+import { defineCommand } from "../define-command.js";
+import { envOption } from "../env-option.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../usage-error.js";
 
@@ -26,6 +27,24 @@ export interface GenerateFlags {
   clusters?: NumberFlag;
   /** File to write; default stdout. */
   output?: string | undefined;
+}
+
+/** `tenant-events generate` and its flags; numbers stay text until `run` checks them. */
+export function generateCommand(): Command {
+  return defineCommand(
+    "generate",
+    "writes synthetic Teleport audit events (JSON Lines), deterministic for a seed",
+    [
+      envOption("--events <n>", "exactly this many events").makeOptionMandatory(),
+      envOption("--users <n>", "users to draw from, humans and bots", String(DEFAULT_USERS)),
+      envOption("--months <n>", "calendar months covered", String(DEFAULT_MONTHS)),
+      envOption("--seed <n>", "same flags and seed give the same bytes", String(DEFAULT_SEED)),
+      envOption("--start <YYYY-MM>", "first month (UTC); default: the months before the current one"),
+      envOption("--clusters <n>", "cluster names to spread events over", String(DEFAULT_CLUSTERS)),
+      envOption("--output <file>", "write here instead of stdout"),
+    ],
+    run,
+  );
 }
 
 function wholeNumber(name: string, value: NumberFlag, fallback: number | undefined): number {
@@ -75,6 +94,11 @@ async function closeOutput(file: Writable): Promise<void> {
  * into --output. The same flags (with --start) give the same bytes.
  */
 export async function run(flags: GenerateFlags): Promise<number> {
+  // Loaded here, not above, so that building the program for --help does not load the generator.
+  const [{ generateEvents }, { writeLines }] = await Promise.all([
+    import("../../generate/generate-events.js"),
+    import("../../generate/write-lines.js"),
+  ]);
   const events = wholeNumber("events", flags.events, undefined);
   const months = wholeNumber("months", flags.months, DEFAULT_MONTHS);
   const options = {

@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import type { Command } from "commander";
 import { isDomainError } from "../../errors/errors.js";
 import { parseSinkSpec, type SinkSpec } from "../../store/sink-spec.js";
 import { DAY_MS, dayOf, monthEnd, type MonthRange, monthStart, parseMonthRange } from "../../mau/calendar.js";
-import { renderMauChart } from "../../mau/chart/index.js";
 import {
   MAU_COLUMNS,
   ROLLING_COLUMNS,
@@ -12,16 +12,18 @@ import {
   formatRows,
   parseOutputFormat,
 } from "../../mau/format/index.js";
-import { openUsageQueries } from "../../store/open-store.js";
 import { validateTenantId } from "../../activity/tenant-id.js";
 import type { UsageQueries } from "../../mau/usage-queries.js";
 import type { MauRow, RollingMauRow } from "../../mau/usage-rows.js";
+import { defineCommand } from "../define-command.js";
+import { envOption } from "../env-option.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { awsOptions, logOptions, sinkOption } from "../shared-flags.js";
 import { abortOnSignals } from "../signals.js";
 import { EXIT_OK, UsageError } from "../usage-error.js";
 
 export interface MauFlags extends LogFlags {
-  /** `duckdb:PATH` or `timestream:DATABASE/TABLE`. */
+  /** Any form of SINK_FORMS (src/store/sink-spec.ts). */
   sink: string;
   /** `YYYY-MM` or `YYYY-MM..YYYY-MM`. */
   month: string;
@@ -51,6 +53,34 @@ type Show = (typeof SHOW)[number];
 /** The rolling series the chart and `--show rolling` use. */
 const ROLLING_WINDOW_DAYS = 30;
 
+/** `tenant-events mau` and its flags. */
+export function mauCommand(): Command {
+  return defineCommand(
+    "mau",
+    "monthly active users per month and protocol, from a sink",
+    [
+      sinkOption().makeOptionMandatory(),
+      envOption(
+        "--month <YYYY-MM[..YYYY-MM]>",
+        "a calendar month (UTC) or an inclusive range",
+      ).makeOptionMandatory(),
+      envOption("--tenant <id>", "only this tenant (default: every tenant)"),
+      envOption("--include-bots", "also count bots, as rows of their own", false),
+      envOption("--format <format>", "output format").choices(["table", "json", "csv"]).default("table"),
+      envOption(
+        "--show <what>",
+        `mau per month, the rolling ${ROLLING_WINDOW_DAYS}-day series, or the latest usage reports`,
+      )
+        .choices(SHOW)
+        .default("mau"),
+      envOption("--chart <file.svg>", "also write an SVG chart of MAU per protocol and the rolling series"),
+      ...awsOptions("Timestream query endpoint URL; default: AWS"),
+      ...logOptions(),
+    ],
+    (flags: MauFlags) => run(flags),
+  );
+}
+
 /**
  * `tenant-events mau`: MAU per tenant, month and protocol from the sink's records (humans; bots with
  * --include-bots), the rolling 30-day series (--show rolling) or the latest usage reports before the end
@@ -69,7 +99,9 @@ export async function run(flags: MauFlags, io: MauIo = {}): Promise<number> {
   checkSinkOptions(sink, flags);
   const stdout = io.stdout ?? process.stdout;
   const now = io.now ?? (() => new Date());
-  const logger = loggerFromFlags(flags);
+  const logger = await loggerFromFlags(flags);
+  // Loaded here, not above, so that building the program for --help does not load the stores.
+  const { openUsageQueries } = await import("../../store/open-store.js");
   const queries = await input(() =>
     openUsageQueries(sink, {
       timestream: {
@@ -108,6 +140,7 @@ export async function run(flags: MauFlags, io: MauIo = {}): Promise<number> {
     if (flags.chart !== undefined) {
       monthly ??= await queries.monthlyActiveUsers({ ...filter, months }, options);
       rolling ??= await rollingRows();
+      const { renderMauChart } = await import("../../mau/chart/index.js");
       await writeFile(flags.chart, renderMauChart({ months, monthly, rolling }), "utf8");
       logger.info({ chart: flags.chart }, "chart written");
     }

@@ -1,11 +1,15 @@
 import { stat } from "node:fs/promises";
+import type { Command } from "commander";
 import type { AuditLog, StartPosition } from "../../auditlog/audit-log.js";
+import { DEFAULT_DYNAMO_POLL_MS, DEFAULT_POLL_INTERVAL_MS } from "../../auditlog/audit-log-defaults.js";
+import type { AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { isDomainError } from "../../errors/errors.js";
 import type { Logger } from "../../observability/logger.js";
-import { openAuditLog, type AuditLogSpec } from "../../auditlog/open-audit-log.js";
-import { DEFAULT_MAX_STREAMS } from "../../server/auth-service.js";
-import { startEventsServer } from "../../server/events-server.js";
+import { DEFAULT_EVENTS_LISTEN, DEFAULT_MAX_STREAMS } from "../../server/events-server-defaults.js";
+import { defineCommand } from "../define-command.js";
+import { envOption } from "../env-option.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { formatDuration, parseDuration, parsePositiveInt } from "../parsers.js";
 import { readSecret } from "../secrets.js";
 import { abortOnSignals } from "../signals.js";
 import {
@@ -15,8 +19,16 @@ import {
   type MetricsEndpoint,
   type ServerTlsFlags,
 } from "../server-flags.js";
+import {
+  auditLogOption,
+  awsOptions,
+  connectionLimitOptions,
+  logOptions,
+  metricsOptions,
+  serverTlsOptions,
+  tokenFileOption,
+} from "../shared-flags.js";
 import { EXIT_OK, UsageError } from "../usage-error.js";
-import { processRegistry } from "../../observability/process-metrics.js";
 import { VERSION } from "../version.js";
 
 interface ServeFlags extends LogFlags, ServerTlsFlags {
@@ -35,9 +47,55 @@ interface ServeFlags extends LogFlags, ServerTlsFlags {
   region?: string;
 }
 
+/** `tenant-events serve` and its flags. */
+export function serveCommand(): Command {
+  return defineCommand(
+    "serve",
+    "events server: streams the audit log over gRPC in Teleport's wire format (auth.AuthService and proto.AuthService StreamEvents)",
+    [
+      auditLogOption().makeOptionMandatory(),
+      envOption("--listen <host:port>", "address to listen on", DEFAULT_EVENTS_LISTEN),
+      envOption("--start <position>", "where a stream with an empty cursor starts")
+        .choices(["trim_horizon", "latest"])
+        .default("trim_horizon"),
+      envOption(
+        "--max-streams <n>",
+        `concurrent streams before RESOURCE_EXHAUSTED (default: ${DEFAULT_MAX_STREAMS}), shared fairly between connections`,
+        parsePositiveInt,
+      ),
+      ...connectionLimitOptions(),
+      tokenFileOption("bearer token clients must present"),
+      ...serverTlsOptions("require client certificates signed by this CA (PEM)"),
+      envOption(
+        "--poll-interval <duration>",
+        `pause before re-reading an idle log (default: ${formatDuration(DEFAULT_DYNAMO_POLL_MS)} for DynamoDB, ` +
+          `${formatDuration(DEFAULT_POLL_INTERVAL_MS)} for a file log, where it backs up file watching)`,
+        parseDuration,
+      ),
+      envOption(
+        "--on-trim <policy>",
+        "a cursor position removed by retention (DynamoDB's 24 h; a file log's deleted day file): " +
+          "fail with DATA_LOSS, or skip it (logged and counted)",
+      )
+        .choices(["fail", "skip"])
+        .default("fail"),
+      ...metricsOptions(),
+      ...logOptions(),
+      ...awsOptions("DynamoDB endpoint URL (e.g. DynamoDB Local); default: AWS"),
+    ],
+    run,
+  );
+}
+
 /** `tenant-events serve`: the events server until SIGTERM/SIGINT, then a graceful shutdown. */
 export async function run(flags: ServeFlags): Promise<number> {
-  const logger = loggerFromFlags(flags);
+  // Loaded here, not above, so that building the program for --help does not load the server.
+  const [{ openAuditLog }, { startEventsServer }, { processRegistry }] = await Promise.all([
+    import("../../auditlog/open-audit-log.js"),
+    import("../../server/events-server.js"),
+    import("../../observability/process-metrics.js"),
+  ]);
+  const logger = await loggerFromFlags(flags);
   const token = await readSecret(flags.tokenFile, "TENANT_EVENTS_TOKEN", "token");
   const tls = serverTlsFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);

@@ -1,6 +1,10 @@
-import { openSink } from "../../store/open-store.js";
-import { loadTenantTokens, startTenantsServer } from "../../tenants/index.js";
+import type { Command } from "commander";
+import { TENANTS_DEFAULTS } from "../../tenants/tenants-options.js";
+import { DEFAULT_TENANTS_LISTEN } from "../../tenants/tenants-server-defaults.js";
+import { defineCommand } from "../define-command.js";
+import { envOption } from "../env-option.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
+import { parsePositiveInt } from "../parsers.js";
 import { abortOnSignals } from "../signals.js";
 import {
   metricsFromFlags,
@@ -9,8 +13,15 @@ import {
   type MetricsEndpoint,
   type ServerTlsFlags,
 } from "../server-flags.js";
+import {
+  awsOptions,
+  connectionLimitOptions,
+  logOptions,
+  metricsOptions,
+  serverTlsOptions,
+  sinkOption,
+} from "../shared-flags.js";
 import { EXIT_OK } from "../usage-error.js";
-import { processRegistry } from "../../observability/process-metrics.js";
 import { VERSION } from "../version.js";
 
 interface TenantsFlags extends LogFlags, ServerTlsFlags {
@@ -28,14 +39,57 @@ interface TenantsFlags extends LogFlags, ServerTlsFlags {
   metricsListenPublic?: boolean;
 }
 
+/** `tenant-events tenants` and its flags. */
+export function tenantsCommand(): Command {
+  return defineCommand(
+    "tenants",
+    "tenants service: authenticates reporters, validates and stores their batches in a sink",
+    [
+      sinkOption().makeOptionMandatory(),
+      envOption(
+        "--tenant-tokens <file>",
+        "JSON file mapping token SHA-256 digests to tenant ids",
+      ).makeOptionMandatory(),
+      envOption("--listen <host:port>", "address to listen on", DEFAULT_TENANTS_LISTEN),
+      ...serverTlsOptions("accept client certificates signed by this CA (PEM)"),
+      ...connectionLimitOptions(),
+      envOption(
+        "--max-batch-events <n>",
+        `most events per SubmitEvents call (default: ${TENANTS_DEFAULTS.maxBatchEvents})`,
+        parsePositiveInt,
+      ),
+      envOption(
+        "--rate-limit <events/s>",
+        `per-tenant events per second (default: ${TENANTS_DEFAULTS.rateLimit.eventsPerSecond})`,
+        parsePositiveInt,
+      ),
+      envOption(
+        "--rate-burst <events>",
+        `per-tenant burst (default: ${TENANTS_DEFAULTS.rateLimit.burst})`,
+        parsePositiveInt,
+      ),
+      ...awsOptions("Timestream write endpoint URL; default: AWS"),
+      ...metricsOptions(),
+      ...logOptions(),
+    ],
+    run,
+  );
+}
+
 /**
  * `tenant-events tenants`: the central TenantsService over a sink, until SIGTERM/SIGINT; then in-flight
  * batches finish (and are acknowledged only once stored) before the sink is closed.
  */
 export async function run(flags: TenantsFlags): Promise<number> {
-  const logger = loggerFromFlags(flags);
+  const logger = await loggerFromFlags(flags);
   const tls = serverTlsFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);
+  // Loaded here, not above, so that building the program for --help does not load the service or a sink.
+  const [{ openSink }, { loadTenantTokens, startTenantsServer }, { processRegistry }] = await Promise.all([
+    import("../../store/open-store.js"),
+    import("../../tenants/index.js"),
+    import("../../observability/process-metrics.js"),
+  ]);
   const tokens = await loadTenantTokens(flags.tenantTokens);
   const registry = processRegistry({ version: VERSION, command: "tenants" });
   const sink = await openSink(flags.sink, {
