@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
+import { SINK_KINDS } from "../../src/store/open-store.js";
+import { parseSinkSpec, SINK_FORMS } from "../../src/store/sink-spec.js";
 import { runCli } from "../support/cli.js";
 
 const program = buildProgram();
@@ -46,8 +48,21 @@ describe("each command's --help", () => {
     expect(help).not.toMatch(/default: (5000|3600000)\b/);
   });
 
-  it.each(["mau", "tenants"])("%s's --sink help names PostgreSQL", async (name) => {
+  it("lists a --sink form for every backend the store opener accepts, each one parsing to its backend", () => {
+    expect(Object.keys(SINK_FORMS).sort()).toEqual([...SINK_KINDS].sort());
+    for (const [kind, form] of Object.entries(SINK_FORMS)) expect(parseSinkSpec(form).kind).toBe(kind);
+  });
+
+  const sinkCommands = program.commands.filter((c) => c.options.some((o) => o.long === "--sink"));
+
+  it("has --sink on the commands that open a store", () => {
+    expect(sinkCommands.map((c) => c.name()).sort()).toEqual(["demo", "mau", "tenants"]);
+  });
+
+  it.each(sinkCommands.map((c) => c.name()))("%s's --sink help names every backend", async (name) => {
     const result = await runCli([name, "--help"]);
-    expect(result.stdout.replace(/\s+/g, " ")).toMatch(/--sink <spec> sink: duckdb:PATH, postgres:\/\//);
+    const line = /--sink <spec> (.*?)\(env: TENANT_EVENTS_SINK\)/.exec(result.stdout.replace(/\s+/g, " "));
+    expect(line, `${name} --sink`).not.toBeNull();
+    for (const kind of SINK_KINDS) expect(line![1], `${name} --sink: ${kind}`).toContain(SINK_FORMS[kind]);
   });
 });
