@@ -17,3 +17,6 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
  * call, and two processes reading a shard (AWS's advised most) stay within its 5 GetRecords per second.
  */
 export const DEFAULT_DYNAMO_POLL_MS = 400;
+
+/** DynamoDB: reads in flight per stream, 64 shards at once (a few MiB of pages at typical event sizes). */
+export const DEFAULT_MAX_CONCURRENT_SHARD_READS = 64;

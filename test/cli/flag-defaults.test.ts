@@ -1,7 +1,10 @@
 import { Help, type Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLL_INTERVAL_MS } from "../../src/auditlog/file/index.js";
-import { DEFAULT_DYNAMO_POLL_MS } from "../../src/auditlog/dynamo/dynamo-audit-log.js";
+import {
+  DEFAULT_DYNAMO_POLL_MS,
+  DEFAULT_MAX_CONCURRENT_SHARD_READS,
+} from "../../src/auditlog/dynamo/dynamo-audit-log.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { formatDuration } from "../../src/cli/parsers.js";
 import { DEFAULT_CLUSTERS, DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_USERS } from "../../src/generate/index.js";
@@ -34,6 +37,7 @@ describe("the defaults --help shows", () => {
     ["serve", "--max-streams", String(DEFAULT_MAX_STREAMS)],
     ["serve", "--max-connections", String(DEFAULT_MAX_CONNECTIONS)],
     ["serve", "--handshake-timeout", formatDuration(DEFAULT_HANDSHAKE_TIMEOUT_MS)],
+    ["serve", "--max-concurrent-shard-reads", String(DEFAULT_MAX_CONCURRENT_SHARD_READS)],
     ["stream", "--server", JSON.stringify(DEFAULT_EVENTS_LISTEN)],
     ["report", "--server", JSON.stringify(DEFAULT_EVENTS_LISTEN)],
     ["report", "--tenants", JSON.stringify(DEFAULT_TENANTS_LISTEN)],

@@ -7,7 +7,7 @@ import { newRegistry, type Registry } from "../../observability/metrics.js";
 import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "../../time/clock.js";
 import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
-import { DEFAULT_DYNAMO_POLL_MS } from "../audit-log-defaults.js";
+import { DEFAULT_DYNAMO_POLL_MS, DEFAULT_MAX_CONCURRENT_SHARD_READS } from "../audit-log-defaults.js";
 import { ReaderPool } from "./reader-pool.js";
 import {
   requireNewImageStream,
@@ -83,10 +83,7 @@ export interface DynamoAuditLogOptions {
   registry?: Registry;
 }
 
-export { DEFAULT_DYNAMO_POLL_MS };
-
-/** Reads in flight per stream: 64 shards at once, a few MiB of pages at typical event sizes. */
-export const DEFAULT_MAX_CONCURRENT_SHARD_READS = 64;
+export { DEFAULT_DYNAMO_POLL_MS, DEFAULT_MAX_CONCURRENT_SHARD_READS };
 
 /**
  * Teleport's DynamoDB events table as an AuditLog, read through DynamoDB Streams: the shard tree is read

@@ -1,7 +1,11 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import type { AuditLog, StartPosition } from "../../auditlog/audit-log.js";
-import { DEFAULT_DYNAMO_POLL_MS, DEFAULT_POLL_INTERVAL_MS } from "../../auditlog/audit-log-defaults.js";
+import {
+  DEFAULT_DYNAMO_POLL_MS,
+  DEFAULT_MAX_CONCURRENT_SHARD_READS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from "../../auditlog/audit-log-defaults.js";
 import type { AuditLogSpec } from "../../auditlog/open-audit-log.js";
 import { isDomainError } from "../../errors/errors.js";
 import type { Logger } from "../../observability/logger.js";
@@ -38,6 +42,7 @@ interface ServeFlags extends LogFlags, ServerTlsFlags {
   maxStreams?: number;
   tokenFile?: string;
   pollInterval?: number;
+  maxConcurrentShardReads?: number;
   onTrim: "fail" | "skip";
   metricsListen?: string;
   maxConnections?: number;
@@ -71,6 +76,12 @@ export function serveCommand(): Command {
         `pause before re-reading an idle log (default: ${formatDuration(DEFAULT_DYNAMO_POLL_MS)} for DynamoDB, ` +
           `${formatDuration(DEFAULT_POLL_INTERVAL_MS)} for a file log, where it backs up file watching)`,
         parseDuration,
+      ),
+      envOption(
+        "--max-concurrent-shard-reads <n>",
+        "DynamoDB: reads each stream keeps in flight across its shards, one a shard at a time; also the " +
+          `pages a stream holds for a client that stops reading (default: ${DEFAULT_MAX_CONCURRENT_SHARD_READS})`,
+        parsePositiveInt,
       ),
       envOption(
         "--on-trim <policy>",
@@ -112,6 +123,7 @@ export async function run(flags: ServeFlags): Promise<number> {
     region: flags.region,
     onTrim: flags.onTrim,
     maxStreams,
+    maxConcurrentShardReads: flags.maxConcurrentShardReads,
     logger,
     registry,
   });
