@@ -78,9 +78,11 @@ export function decodeCursor(text: string): Cursor {
 /** Encodes a cursor; shards are sorted so equal cursors encode to equal strings. "" for the empty cursor. */
 export function encodeCursor(cursor: Cursor): string {
   if (cursor.size === 0) return "";
-  const shards: Record<string, string> = {};
-  for (const shard of [...cursor.keys()].sort()) shards[shard] = cursor.get(shard) as string;
-  return JSON.stringify({ [KEY]: shards });
+  // Written member by member, not through an object, where a shard named "__proto__" would vanish.
+  const members = [...cursor.keys()]
+    .sort()
+    .map((shard) => `${JSON.stringify(shard)}:${JSON.stringify(cursor.get(shard) as string)}`);
+  return `{"${KEY}":{${members.join(",")}}}`;
 }
 
 /**

@@ -104,6 +104,28 @@ describe("shardCursorEncoder", () => {
     );
   });
 
+  it("encodeCursor and decodeCursor round-trip any cursor, and equal cursors encode alike", () => {
+    const shards = fc.uniqueArray(
+      fc.tuple(fc.string({ unit: "binary", minLength: 1 }), fc.stringMatching(/^[0-9]{1,40}$/)),
+      { selector: ([shard]) => shard, minLength: 1, maxLength: 6 },
+    );
+    fc.assert(
+      fc.property(shards, (entries) => {
+        const text = encodeCursor(new Map(entries));
+        expect(new Map(decodeCursor(text))).toEqual(new Map(entries));
+        expect(encodeCursor(new Map([...entries].reverse()))).toBe(text);
+      }),
+    );
+  });
+
+  it("keeps a shard named like an object's inherited members", () => {
+    for (const shard of ["__proto__", "constructor", "toString"]) {
+      const text = shardCursorEncoder(shard)("7");
+      expect(encodeCursor(new Map([[shard, "7"]]))).toBe(text);
+      expect([...decodeCursor(text)]).toEqual([[shard, "7"]]);
+    }
+  });
+
   it("gives a cursor decodeCursor reads back", () => {
     const encode = shardCursorEncoder("2026-09-01.log");
     expect([...decodeCursor(encode("4096"))]).toEqual([["2026-09-01.log", "4096"]]);
