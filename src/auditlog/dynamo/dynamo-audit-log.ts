@@ -16,6 +16,8 @@ import {
   type SessionOptions,
 } from "./stream-session.js";
 import type { StreamsClient } from "./streams-client.js";
+import { TableListing } from "./table-listing.js";
+import { throttledCall } from "./throttled-call.js";
 
 export interface DynamoAuditLogOptions {
   /** Teleport's events table (its stream must be enabled with NEW_IMAGE). */
@@ -107,7 +109,7 @@ export class DynamoAuditLog implements AuditLog {
         `maxConcurrentShardReads must be a positive whole number, got ${maxConcurrentReads}`,
       );
     }
-    this.config = {
+    const base = {
       table: options.table,
       client: options.client,
       startPosition: options.startPosition ?? "trim_horizon",
@@ -123,6 +125,14 @@ export class DynamoAuditLog implements AuditLog {
       logger: options.logger ?? silentLogger,
       metrics: dynamoMetrics(registry),
     };
+    // Shared listings outlive the stream that asked first: their calls stop only when the log closes.
+    const listing = new TableListing({
+      table: base.table,
+      client: base.client,
+      clock: base.clock,
+      call: (operation, request) => throttledCall(base, this.closing.signal, operation, request),
+    });
+    this.config = { ...base, listing };
     this.pool = new ReaderPool({
       table: options.table,
       windowPages: options.sharedWindowPages ?? 4,

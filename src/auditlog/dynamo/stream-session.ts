@@ -10,7 +10,7 @@ import {
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
-import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import type { BackoffOptions } from "./backoff.js";
 import type { Clock } from "../../time/clock.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
@@ -18,12 +18,14 @@ import type { WindowPage } from "./page-window.js";
 import type { ReaderPool, ShardLease, Subscriber } from "./reader-pool.js";
 import { decodeStreamRecord } from "./record-decoder.js";
 import { TRIM_HORIZON, planResume } from "./resume-plan.js";
-import { ShardGraph, shardInfo, type ShardInfo } from "./shard-graph.js";
+import { ShardGraph, type ShardInfo } from "./shard-graph.js";
 import { positionSequenceNumber, type ShardPosition } from "./shard-position.js";
 import type { ReadContext } from "./shard-reader.js";
 import { ShardSchedule } from "./shard-schedule.js";
 import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.js";
-import { ExpiredIteratorError, ThrottledError, TrimmedDataError } from "./streams-errors.js";
+import { ExpiredIteratorError, TrimmedDataError } from "./streams-errors.js";
+import type { StreamListing, TableListing } from "./table-listing.js";
+import { Aborted, throttledCall } from "./throttled-call.js";
 
 /**
  * In "checkpoints" mode, events between checkpoints per cursor entry: an entry (a shard id of about 40
@@ -51,6 +53,8 @@ export interface SessionConfig {
   random: () => number;
   logger: Logger;
   metrics: DynamoMetrics;
+  /** The table's DescribeTable and DescribeStream, shared by the log's streams. */
+  listing: TableListing;
 }
 
 /** What the caller of one stream chose (see StreamOptions). */
@@ -91,9 +95,6 @@ export async function* streamTable(
     session.end();
   }
 }
-
-/** The stream's signal aborted during a wait: end quietly. */
-class Aborted extends Error {}
 
 interface ShardCursor {
   lease: ShardLease;
@@ -170,7 +171,7 @@ class StreamSession {
     const { clock, table } = this.config;
     this.startedAt = clock.now();
     this.checkpointAt = this.startedAt;
-    const tableStream = await this.call("DescribeTable", () => this.config.client.describeTableStream(table));
+    const tableStream = await this.config.listing.describeTable(this.signal);
     this.streamArn = requireNewImageStream(tableStream);
     this.context = {
       client: this.config.client,
@@ -180,7 +181,9 @@ class StreamSession {
       metrics: this.config.metrics,
       call: (operation, request) => this.call(operation, request),
     };
-    const listing = await this.listShards();
+    // A listing begun after the stream started: one shared with streams starting with it, never older.
+    const startedAt = this.startedAt;
+    const listing = await this.listShards((shown) => shown.startedAt >= startedAt);
     const graph = new ShardGraph(listing);
     const plan = planResume({
       cursor,
@@ -196,7 +199,7 @@ class StreamSession {
 
     for (;;) {
       this.checkAborted();
-      if (clock.now() >= this.nextRefreshAt) await this.refresh();
+      if (clock.now() >= this.nextRefreshAt) await this.refreshPeriodically();
       this.reportActive(this.schedule.readableCount());
       this.startReads();
       const done = this.fetched.shift();
@@ -329,7 +332,7 @@ class StreamSession {
     const { clock, metrics, table } = this.config;
     const skipCreatedBefore = this.shardCursors.get(shard)?.skipCreatedBefore;
     // A close is when children appear: list them first, so the last record's cursor can already name them.
-    if (page.finished) await this.refresh();
+    if (page.finished) await this.refreshAfterEnd(shard);
     let reachedLaterRecords = false;
     const records = page.records;
     for (let i = 0; i < records.length; i++) {
@@ -463,47 +466,39 @@ class StreamSession {
     this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
   }
 
-  private async refresh(): Promise<void> {
-    const listing = await this.listShards();
+  /** The listing every `refreshIntervalMs`: one another stream made within that time will do. */
+  private async refreshPeriodically(): Promise<void> {
+    const { clock, refreshIntervalMs } = this.config;
+    const notBefore = clock.now() - refreshIntervalMs;
+    await this.refresh((shown) => shown.startedAt > notBefore);
+  }
+
+  /** A listing that shows `shard` closed (so its children are listed), or left; else one new listing. */
+  private async refreshAfterEnd(shard: string): Promise<void> {
+    await this.refresh((shown) => {
+      const info = shown.shards.find((listed) => listed.id === shard);
+      return info === undefined || info.closed;
+    });
+  }
+
+  private async refresh(accept: (listing: StreamListing) => boolean): Promise<void> {
+    const listing = await this.listShards(accept);
     this.schedule.refresh(listing, (id) => this.positions.has(id));
     this.positions.settle(this.schedule.graph, (id) => this.schedule.isFinished(id));
     this.nextRefreshAt = this.config.clock.now() + this.config.refreshIntervalMs;
   }
 
-  /** Every page of DescribeStream. */
-  private async listShards(): Promise<ShardInfo[]> {
-    const shards: ShardInfo[] = [];
-    let after: string | undefined;
-    const seen = new Set<string>();
-    for (;;) {
-      const start = after;
-      const page = await this.call("DescribeStream", () =>
-        this.config.client.describeStream(this.streamArn, start),
-      );
-      for (const shard of page.shards) shards.push(shardInfo(shard));
-      this.streamStatus = page.status;
-      if (page.createdAt !== undefined) this.streamCreatedAt = page.createdAt;
-      after = page.lastEvaluatedShardId;
-      if (after === undefined || seen.has(after)) return shards;
-      seen.add(after);
-    }
+  /** The shards of a shared listing that `accept` takes, and the stream's status and creation time. */
+  private async listShards(accept: (listing: StreamListing) => boolean): Promise<readonly ShardInfo[]> {
+    const listing = await this.config.listing.get(this.streamArn, accept, this.signal);
+    this.streamStatus = listing.status;
+    if (listing.createdAt !== undefined) this.streamCreatedAt = listing.createdAt;
+    return listing.shards;
   }
 
   /** Runs a request, retrying throttled ones after a jittered, growing pause. */
-  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
-    const { clock, metrics, table } = this.config;
-    for (let attempt = 0; ; attempt++) {
-      this.checkAborted();
-      try {
-        return await request();
-      } catch (err) {
-        if (!(err instanceof ThrottledError)) throw err;
-        metrics.throttles.inc({ table, operation });
-        const delay = backoffDelay(attempt, this.config.backoff, this.config.random);
-        this.config.logger.debug({ table, operation, attempt, delay }, "throttled; backing off");
-        await clock.sleep(delay, this.signal);
-      }
-    }
+  private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    return throttledCall(this.config, this.signal, operation, request);
   }
 
   private checkAborted(): void {

@@ -564,6 +564,36 @@ describe("DynamoAuditLog over the stream simulator", () => {
   });
 
   describe("streams on one log", () => {
+    it("share the table's listing: DescribeTable and DescribeStream about as often as for one stream", async () => {
+      const followFor = async (streams: number) => {
+        const clock = new VirtualClock();
+        const sim = new StreamSimulator(clock, { shards: 4 });
+        const written = sim.openShards().flatMap((shard) => writeMany(sim, 3, shard));
+        clock.at(clock.now() + 3 * MINUTE, () => {
+          for (const child of sim.split(sim.openShards()[0] as string, 2))
+            written.push(...writeMany(sim, 2, child));
+        });
+        const { log } = simulatedLog(sim, { refreshIntervalMs: 60_000 });
+        const deadline = clock.now() + 10 * MINUTE;
+        const runs = await Promise.all(
+          Array.from({ length: streams }, () => collect(log, sim, EMPTY_CURSOR, { deadline })),
+        );
+        for (const delivered of runs) {
+          expectExactly(
+            delivered.map((d) => d.uid),
+            written,
+          );
+        }
+        return { describeTable: sim.calls.DescribeTable, describeStream: sim.calls.DescribeStream };
+      };
+      const one = await followFor(1);
+      const eight = await followFor(8);
+      // One stream lists at its start, every minute and when a shard ends.
+      expect(one.describeStream).toBeGreaterThanOrEqual(9);
+      expect(eight.describeTable).toBe(1);
+      expect(eight.describeStream).toBeLessThanOrEqual(one.describeStream + 2);
+    });
+
     it("refuses streams past the bound with RESOURCE_EXHAUSTED", async () => {
       const sim = new StreamSimulator(new VirtualClock());
       writeMany(sim, 3);
