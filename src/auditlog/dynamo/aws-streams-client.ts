@@ -39,8 +39,10 @@ export class AwsStreamsClient implements StreamsClient {
   private readonly streams: DynamoDBStreamsClient;
 
   constructor(config: AwsClientConfig = {}) {
-    this.dynamodb = new DynamoDBClient(config);
-    this.streams = new DynamoDBStreamsClient(config);
+    // One attempt each: the audit log retries throttled and failed calls itself (throttled-call.ts), so a
+    // throttled call is not tried three times by the SDK and then again by the log.
+    this.dynamodb = new DynamoDBClient({ ...config, maxAttempts: 1 });
+    this.streams = new DynamoDBStreamsClient({ ...config, maxAttempts: 1 });
   }
 
   async describeTableStream(table: string): Promise<TableStream> {

@@ -4,7 +4,7 @@ import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from "
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import { silentLogger, type Logger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
-import type { BackoffOptions } from "./backoff.js";
+import { resolveBackoff, type BackoffOptions } from "../../time/backoff.js";
 import { systemClock, type Clock } from "../../time/clock.js";
 import { dynamoMetrics, initializeDynamoMetrics } from "./metrics.js";
 import { DEFAULT_DYNAMO_POLL_MS, DEFAULT_MAX_CONCURRENT_SHARD_READS } from "../audit-log-defaults.js";
@@ -17,7 +17,7 @@ import {
 } from "./stream-session.js";
 import type { StreamsClient } from "./streams-client.js";
 import { TableListing } from "./table-listing.js";
-import { throttledCall } from "./throttled-call.js";
+import { DYNAMO_THROTTLE_BACKOFF, throttledCall } from "./throttled-call.js";
 
 export interface DynamoAuditLogOptions {
   /** Teleport's events table (its stream must be enabled with NEW_IMAGE). */
@@ -68,8 +68,11 @@ export interface DynamoAuditLogOptions {
    * `pageSize` records, 1 MB) while its client does not read. Default DEFAULT_MAX_CONCURRENT_SHARD_READS.
    */
   maxConcurrentShardReads?: number;
-  /** Throttling backoff (full jitter). Default base 100 ms, max 10 000 ms. */
-  backoff?: Partial<BackoffOptions>;
+  /**
+   * Pauses before a throttled call (or one that failed for the service or the network) is tried again.
+   * Default DYNAMO_THROTTLE_BACKOFF: full jitter from 100 ms, doubling to 10 s.
+   */
+  backoff?: BackoffOptions;
   /**
    * Until-caught-up streams treat records created more than this after the stream started as "after the
    * start" (the margin covers clock skew with AWS). Default 5000 ms.
@@ -118,7 +121,7 @@ export class DynamoAuditLog implements AuditLog {
       refreshIntervalMs: options.refreshIntervalMs ?? 60_000,
       pageSize: options.pageSize ?? 1000,
       maxConcurrentReads,
-      backoff: { baseMs: options.backoff?.baseMs ?? 100, maxMs: options.backoff?.maxMs ?? 10_000 },
+      backoff: resolveBackoff(options.backoff, DYNAMO_THROTTLE_BACKOFF, "backoff"),
       clockSkewMs: options.clockSkewMs ?? 5000,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,

@@ -1,5 +1,5 @@
 import { TRIM_HORIZON, type ResumePlan, type StartPoint } from "./resume-plan.js";
-import type { ShardGraph, ShardInfo } from "./shard-graph.js";
+import { shardCreationTime, type ShardGraph, type ShardInfo } from "./shard-graph.js";
 
 /**
  * - waiting: its parent still has records to deliver;
@@ -35,10 +35,15 @@ export class ShardSchedule {
   private readonly runs = new Map<string, Run>();
   private turns = 0;
 
+  /**
+   * @param startedAt (until-caught-up streams) when the stream started: a shard listed later whose id
+   *   dates it at or before then was in the table at the start (the first listing may predate it)
+   */
   constructor(
     graph: ShardGraph,
     plan: Pick<ResumePlan, "starts" | "finished">,
     private readonly untilCaughtUp: boolean,
+    private readonly startedAt = -Infinity,
   ) {
     this.currentGraph = graph;
     for (const shard of graph.all()) {
@@ -88,18 +93,20 @@ export class ShardSchedule {
 
   /**
    * Folds in a fresh listing. Shards seen for the first time start at TRIM_HORIZON (a child's first
-   * records are only there) or, in an until-caught-up stream, are excluded. Finished shards that left the
-   * listing are forgotten unless `keep` holds them.
+   * records are only there) or, in an until-caught-up stream, are excluded unless their id dates them at
+   * or before the start. Finished shards that left the listing are forgotten unless `keep` holds them.
    */
   refresh(listing: readonly ShardInfo[], keep: (shard: string) => boolean = () => false): void {
     this.currentGraph = this.currentGraph.update(listing, (id) => this.isPending(id) || keep(id));
     for (const id of [...this.runs.keys()]) if (!this.currentGraph.has(id)) this.runs.delete(id);
     for (const shard of listing) {
       if (this.runs.has(shard.id)) continue;
+      const created = shardCreationTime(shard.id);
+      const atStart = created !== undefined && created <= this.startedAt;
       this.runs.set(shard.id, {
-        status: this.untilCaughtUp ? "excluded" : "waiting",
+        status: this.untilCaughtUp && !atStart ? "excluded" : "waiting",
         start: TRIM_HORIZON,
-        openAtStart: false,
+        openAtStart: this.untilCaughtUp && atStart,
         dueAt: 0,
         turn: 0,
       });

@@ -10,7 +10,7 @@ import {
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
-import type { BackoffOptions } from "./backoff.js";
+import type { Backoff } from "../../time/backoff.js";
 import type { Clock } from "../../time/clock.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
@@ -47,7 +47,7 @@ export interface SessionConfig {
   pageSize: number;
   /** GetRecords (with their GetShardIterator) in flight at once across the stream's shards. */
   maxConcurrentReads: number;
-  backoff: BackoffOptions;
+  backoff: Backoff;
   clockSkewMs: number;
   clock: Clock;
   random: () => number;
@@ -181,9 +181,14 @@ class StreamSession {
       metrics: this.config.metrics,
       call: (operation, request) => this.call(operation, request),
     };
-    // A listing begun after the stream started: one shared with streams starting with it, never older.
-    const startedAt = this.startedAt;
-    const listing = await this.listShards((shown) => shown.startedAt >= startedAt);
+    // Any listing as recent as a periodic refresh would take (a resume then costs its reads alone), unless
+    // the cursor names a shard it does not show: a newer one may.
+    const notBefore = clock.now() - this.config.refreshIntervalMs;
+    let listing = await this.listShards((shown) => shown.startedAt > notBefore);
+    if (![...cursor.keys()].every((shard) => listing.some((listed) => listed.id === shard))) {
+      const startedAt = this.startedAt;
+      listing = await this.listShards((shown) => shown.startedAt >= startedAt);
+    }
     const graph = new ShardGraph(listing);
     const plan = planResume({
       cursor,
@@ -194,7 +199,7 @@ class StreamSession {
     });
     for (const gap of plan.trimmed) this.trimmed(gap.shardId, gap.sequenceNumber);
     this.positions = new CursorPositions(plan.positions);
-    this.schedule = new ShardSchedule(graph, plan, this.options.untilCaughtUp);
+    this.schedule = new ShardSchedule(graph, plan, this.options.untilCaughtUp, this.startedAt);
     this.nextRefreshAt = clock.now() + this.config.refreshIntervalMs;
 
     for (;;) {

@@ -594,6 +594,30 @@ describe("DynamoAuditLog over the stream simulator", () => {
       expect(eight.describeStream).toBeLessThanOrEqual(one.describeStream + 2);
     });
 
+    it("a stream starting on a listing older than a split still reads the children's earlier records", async () => {
+      const clock = new VirtualClock();
+      const sim = new StreamSimulator(clock);
+      const parent = sim.openShards()[0] as string;
+      const written = writeMany(sim, 3, parent);
+      const { log } = simulatedLog(sim, { refreshIntervalMs: 60_000 });
+      await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+      const listed = sim.calls.DescribeStream;
+      clock.advance(1000);
+      for (const child of sim.split(parent, 2)) written.push(...writeMany(sim, 2, child));
+      clock.advance(1000);
+      const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+      expectExactly(
+        delivered.map((d) => d.uid),
+        written,
+      );
+      expectShardOrder(
+        delivered.map((d) => d.uid),
+        sim,
+      );
+      // It started on the first stream's listing, and listed once more when the parent ended.
+      expect(sim.calls.DescribeStream).toBe(listed + 1);
+    });
+
     it("refuses streams past the bound with RESOURCE_EXHAUSTED", async () => {
       const sim = new StreamSimulator(new VirtualClock());
       writeMany(sim, 3);

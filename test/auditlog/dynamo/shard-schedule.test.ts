@@ -83,6 +83,32 @@ describe("ShardSchedule", () => {
     expect(following.start("d")).toEqual(TRIM_HORIZON);
   });
 
+  it("until caught up: a shard listed late whose id dates it at or before the start is read, as open at the start", () => {
+    const start = 1_700_000_000_000;
+    const id = (at: number) => `shardId-${String(at).padStart(20, "0")}-0000000d`;
+    const s = new ShardSchedule(
+      new ShardGraph(listing),
+      { starts: new Map(), finished: new Set(["a", "c", "r"]) },
+      true,
+      start,
+    );
+    s.refresh([
+      ...listing,
+      { id: id(start - 3000), parentId: "b", closed: false },
+      { id: id(start), parentId: "b", closed: false },
+      { id: id(start + 1), parentId: "b", closed: false },
+      { id: "later", parentId: "b", closed: false },
+    ]);
+    expect(s.status(id(start - 3000))).toBe("waiting");
+    expect(s.status(id(start))).toBe("waiting");
+    expect(s.status(id(start + 1))).toBe("excluded");
+    expect(s.status("later")).toBe("excluded");
+    s.finish("b");
+    expect(s.status(id(start - 3000))).toBe("readable");
+    expect(s.wasOpenAtStart(id(start - 3000))).toBe(true);
+    expect(s.wasOpenAtStart(id(start + 1))).toBe(false);
+  });
+
   it("forgets finished shards that left the listing unless asked to keep them", () => {
     const s = schedule(false, ["a"]);
     s.finish("r");
