@@ -48,12 +48,15 @@ export class ShardSchedule {
     this.currentGraph = graph;
     for (const shard of graph.all()) {
       const finished = plan.finished.has(shard.id);
+      const start = plan.starts.get(shard.id) ?? TRIM_HORIZON;
       this.runs.set(shard.id, {
         status: finished ? "finished" : "waiting",
-        start: plan.starts.get(shard.id) ?? TRIM_HORIZON,
+        start,
         openAtStart: !shard.closed,
         dueAt: 0,
-        turn: 0,
+        // On a resume, shards the cursor has delivered from go after those it has not delivered from yet:
+        // those may well be read to their end, so the first events come sooner from these.
+        turn: start.type === "AFTER_SEQUENCE_NUMBER" ? 1 : 0,
       });
     }
     this.promote();

@@ -109,6 +109,31 @@ describe("ShardSchedule", () => {
     expect(s.wasOpenAtStart(id(start + 1))).toBe(false);
   });
 
+  it("on a resume, reads shards the cursor has not delivered from before those it has", () => {
+    const open = [
+      { id: "p", closed: false },
+      { id: "q", closed: false },
+      { id: "s", closed: false },
+    ];
+    const s = new ShardSchedule(
+      new ShardGraph(open),
+      {
+        starts: new Map([
+          ["p", { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: "100000000000000000007" }],
+          ["q", { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: "100000000000000000009" }],
+          ["s", TRIM_HORIZON],
+        ]),
+        finished: new Set(),
+      },
+      false,
+    );
+    expect(s.next(0)).toEqual({ kind: "read", shard: "s" });
+    s.served("s", 0);
+    expect(s.next(0)).toEqual({ kind: "read", shard: "p" });
+    s.served("p", 0);
+    expect(s.next(0)).toEqual({ kind: "read", shard: "q" });
+  });
+
   it("forgets finished shards that left the listing unless asked to keep them", () => {
     const s = schedule(false, ["a"]);
     s.finish("r");
