@@ -6,8 +6,8 @@ import { StreamEvent } from "../src/gen/auth/auth.js";
 import { OneOf } from "../src/gen/events/events.js";
 import { startEventsServer } from "../src/server/events-server.js";
 import { seededRandom, StreamSimulator, VirtualClock } from "../test/auditlog/dynamo/stream-simulator.js";
+import { startCountingProxy } from "../test/support/counting-proxy.js";
 import type { Bench } from "./harness/bench.js";
-import { startCountingProxy } from "./harness/counting-proxy.js";
 import { figure, type BenchResult } from "./harness/result.js";
 import { median, nowMs } from "./harness/timing.js";
 
