@@ -5,6 +5,7 @@ import { DataLossError } from "../../../src/errors/errors.js";
 import type { DynamoAuditLog } from "../../../src/auditlog/dynamo/dynamo-audit-log.js";
 import { collect, expectExactly, expectShardOrder, simulatedLog, uidOf } from "./harness.js";
 import { apply, opArbitrary } from "./random-history.js";
+import { readConditionsArbitrary, simulatorConditions } from "./read-conditions.js";
 import { HOUR, MINUTE, StreamSimulator, VirtualClock } from "./stream-simulator.js";
 
 /** One message of a stream in "checkpoints" mode: uid undefined for a checkpoint without an event. */
@@ -147,10 +148,15 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
         fc.array(opArbitrary, { maxLength: 40 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
-        async (ops, roots, pageSize) => {
-          const sim = new StreamSimulator(new VirtualClock(), { shards: roots, recordsPageSize: pageSize });
+        readConditionsArbitrary,
+        async (ops, roots, pageSize, conditions) => {
+          const sim = new StreamSimulator(new VirtualClock(), {
+            shards: roots,
+            recordsPageSize: pageSize,
+            ...simulatorConditions(conditions),
+          });
           const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
-          const { log } = simulatedLog(sim);
+          const { log } = simulatedLog(sim, { maxConcurrentShardReads: conditions.maxConcurrentShardReads });
           const messages = await checkpoints(log, "");
           expectExactly(uids(messages), written);
           expectShardOrder(uids(messages), sim);
@@ -173,10 +179,15 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
       fc.asyncProperty(
         fc.array(opArbitrary, { minLength: 1, maxLength: 40 }),
         fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
-        async (ops, chunks) => {
-          const sim = new StreamSimulator(new VirtualClock(), { shards: 2, recordsPageSize: 3 });
+        readConditionsArbitrary,
+        async (ops, chunks, conditions) => {
+          const sim = new StreamSimulator(new VirtualClock(), {
+            shards: 2,
+            recordsPageSize: 3,
+            ...simulatorConditions(conditions),
+          });
           const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
-          const { log } = simulatedLog(sim);
+          const { log } = simulatedLog(sim, { maxConcurrentShardReads: conditions.maxConcurrentShardReads });
           const kept: string[] = [];
           let cursor = "";
           for (let i = 0; ; i++) {

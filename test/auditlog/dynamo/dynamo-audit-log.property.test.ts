@@ -9,23 +9,30 @@ import {
   simulatedLog,
 } from "./harness.js";
 import { apply, opArbitrary } from "./random-history.js";
+import { readConditionsArbitrary, simulatorConditions } from "./read-conditions.js";
 import { HOUR, MINUTE, StreamSimulator, VirtualClock, seededRandom } from "./stream-simulator.js";
 
-describe("DynamoAuditLog properties over random stream histories", () => {
+describe("DynamoAuditLog properties over random stream histories, with round trips, AWS limits and concurrent reads", () => {
   it("reads a finished history exactly once, in shard order, and every cursor resumes to exactly the rest", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(opArbitrary, { maxLength: 40 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
-        async (ops, roots, pageSize) => {
-          const sim = new StreamSimulator(new VirtualClock(), { shards: roots, recordsPageSize: pageSize });
+        readConditionsArbitrary,
+        async (ops, roots, pageSize, conditions) => {
+          const sim = new StreamSimulator(new VirtualClock(), {
+            shards: roots,
+            recordsPageSize: pageSize,
+            ...simulatorConditions(conditions),
+          });
           const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
-          const { log } = simulatedLog(sim);
+          const { log } = simulatedLog(sim, { maxConcurrentShardReads: conditions.maxConcurrentShardReads });
           const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
           const uids = delivered.map((d) => d.uid);
           expectExactly(uids, written);
           expectShardOrder(uids, sim);
+          expect(sim.peakInFlight.GetRecords).toBeLessThanOrEqual(conditions.maxConcurrentShardReads);
           await expectEveryCursorResumes(log, sim, delivered);
         },
       ),
@@ -50,9 +57,13 @@ describe("DynamoAuditLog properties over random stream histories", () => {
           refreshIntervalMs: fc.integer({ min: 10_000, max: 10 * MINUTE }),
           stallChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
         }),
-        async (timeline, throttles, seed, settings) => {
+        readConditionsArbitrary,
+        async (timeline, throttles, seed, settings, conditions) => {
           const clock = new VirtualClock();
-          const sim = new StreamSimulator(clock, { recordsPageSize: settings.pageSize });
+          const sim = new StreamSimulator(clock, {
+            recordsPageSize: settings.pageSize,
+            ...simulatorConditions(conditions),
+          });
           const written: string[] = [];
           let at = clock.now();
           for (const [gap, op] of timeline) {
@@ -71,6 +82,7 @@ describe("DynamoAuditLog properties over random stream histories", () => {
           const { log } = simulatedLog(sim, {
             pollIntervalMs: settings.pollIntervalMs,
             refreshIntervalMs: settings.refreshIntervalMs,
+            maxConcurrentShardReads: conditions.maxConcurrentShardReads,
             random,
           });
           const delivered = await collect(log, sim, EMPTY_CURSOR, {
@@ -83,6 +95,7 @@ describe("DynamoAuditLog properties over random stream histories", () => {
           const uids = delivered.map((d) => d.uid);
           expectExactly(uids, written);
           expectShardOrder(uids, sim);
+          expect(sim.peakInFlight.GetRecords).toBeLessThanOrEqual(conditions.maxConcurrentShardReads);
           await expectEveryCursorResumes(log, sim, delivered);
         },
       ),
@@ -95,10 +108,15 @@ describe("DynamoAuditLog properties over random stream histories", () => {
       fc.asyncProperty(
         fc.array(opArbitrary, { minLength: 1, maxLength: 40 }),
         fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
-        async (ops, chunks) => {
-          const sim = new StreamSimulator(new VirtualClock(), { shards: 2, recordsPageSize: 3 });
+        readConditionsArbitrary,
+        async (ops, chunks, conditions) => {
+          const sim = new StreamSimulator(new VirtualClock(), {
+            shards: 2,
+            recordsPageSize: 3,
+            ...simulatorConditions(conditions),
+          });
           const written = ops.map((op) => apply(sim, op)).filter((uid): uid is string => uid !== undefined);
-          const { log } = simulatedLog(sim);
+          const { log } = simulatedLog(sim, { maxConcurrentShardReads: conditions.maxConcurrentShardReads });
           const all: string[] = [];
           let cursor = "";
           for (let i = 0; ; i++) {
