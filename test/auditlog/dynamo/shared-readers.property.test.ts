@@ -4,6 +4,12 @@ import { EMPTY_CURSOR, type Cursor } from "../../../src/cursor/cursor.js";
 import { ResourceExhaustedError } from "../../../src/errors/errors.js";
 import { collect, expectExactly, expectShardOrder, simulatedLog, type Delivered } from "./harness.js";
 import { apply, opArbitrary } from "./random-history.js";
+import {
+  imposeConditions,
+  readConditionsArbitrary,
+  simulatorConditions,
+  type ReadConditions,
+} from "./read-conditions.js";
 import { HOUR, MINUTE, StreamSimulator, VirtualClock, seededRandom } from "./stream-simulator.js";
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -18,12 +24,25 @@ const subscriberArbitrary = fc.record({
   stall: fc.boolean(),
 });
 
-/** A finished random history, and what one stream reads of it from an empty cursor. */
-async function finishedHistory(ops: Parameters<typeof apply>[1][], roots: number, pageSize: number) {
-  const sim = new StreamSimulator(new VirtualClock(), { shards: roots, recordsPageSize: pageSize });
+/**
+ * A finished random history, and what one stream reads of it from an empty cursor; the calls after that
+ * reference read are made under `conditions`.
+ */
+async function finishedHistory(
+  ops: Parameters<typeof apply>[1][],
+  roots: number,
+  pageSize: number,
+  conditions: ReadConditions,
+) {
+  const sim = new StreamSimulator(new VirtualClock(), {
+    shards: roots,
+    recordsPageSize: pageSize,
+    random: simulatorConditions(conditions).random,
+  });
   for (const op of ops) apply(sim, op);
   const { log } = simulatedLog(sim);
   const all = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
+  imposeConditions(sim, conditions);
   return { sim, all };
 }
 
@@ -32,7 +51,7 @@ function startOf(all: readonly Delivered[], start: number): { index: number; cur
   return { index, cursor: index < 0 ? EMPTY_CURSOR : (all[index] as Delivered).cursor };
 }
 
-describe("shared shard readers: properties over random histories with several concurrent streams", () => {
+describe("shared shard readers: properties over random histories with several concurrent streams, round trips, AWS limits and concurrent reads", () => {
   it("streams resuming concurrently from any cursors each get exactly their remainder, in shard order", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -41,9 +60,14 @@ describe("shared shard readers: properties over random histories with several co
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 3 }),
         fc.array(subscriberArbitrary, { minLength: 2, maxLength: 5 }),
-        async (ops, roots, pageSize, windowPages, subscribers) => {
-          const { sim, all } = await finishedHistory(ops, roots, pageSize);
-          const { log } = simulatedLog(sim, { sharedWindowPages: windowPages, maxReadersPerShard: 100 });
+        readConditionsArbitrary,
+        async (ops, roots, pageSize, windowPages, subscribers, conditions) => {
+          const { sim, all } = await finishedHistory(ops, roots, pageSize, conditions);
+          const { log } = simulatedLog(sim, {
+            sharedWindowPages: windowPages,
+            maxReadersPerShard: 100,
+            maxConcurrentShardReads: conditions.maxConcurrentShardReads,
+          });
           const starts = subscribers.map((s) => startOf(all, s.start));
           const results = await Promise.all(
             subscribers.map((s, n) =>
@@ -77,9 +101,14 @@ describe("shared shard readers: properties over random histories with several co
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 4 }),
         fc.array(subscriberArbitrary, { minLength: 2, maxLength: 5 }),
-        async (ops, roots, pageSize, subscribers) => {
-          const { sim, all } = await finishedHistory(ops, roots, pageSize);
-          const { log } = simulatedLog(sim, { sharedWindowPages: 1, maxReadersPerShard: 2 });
+        readConditionsArbitrary,
+        async (ops, roots, pageSize, subscribers, conditions) => {
+          const { sim, all } = await finishedHistory(ops, roots, pageSize, conditions);
+          const { log } = simulatedLog(sim, {
+            sharedWindowPages: 1,
+            maxReadersPerShard: 2,
+            maxConcurrentShardReads: conditions.maxConcurrentShardReads,
+          });
           const starts = subscribers.map((s) => startOf(all, s.start));
           const results = await Promise.all(
             subscribers.map(async (s, n) => {
@@ -143,9 +172,13 @@ describe("shared shard readers: properties over random histories with several co
           pollIntervalMs: fc.integer({ min: 1000, max: 5000 }),
           refreshIntervalMs: fc.integer({ min: 10_000, max: 10 * MINUTE }),
         }),
-        async (timeline, throttles, followers, seed, settings) => {
+        readConditionsArbitrary,
+        async (timeline, throttles, followers, seed, settings, conditions) => {
           const clock = new VirtualClock();
-          const sim = new StreamSimulator(clock, { recordsPageSize: settings.pageSize });
+          const sim = new StreamSimulator(clock, {
+            recordsPageSize: settings.pageSize,
+            ...simulatorConditions(conditions),
+          });
           const written: string[] = [];
           const start = clock.now();
           let at = start;
@@ -166,6 +199,7 @@ describe("shared shard readers: properties over random histories with several co
             refreshIntervalMs: settings.refreshIntervalMs,
             sharedWindowPages: settings.windowPages,
             maxReadersPerShard: 100,
+            maxConcurrentShardReads: conditions.maxConcurrentShardReads,
             random,
           });
           const follow = (joinedAt: number, follower: (typeof followers)[number]) =>
