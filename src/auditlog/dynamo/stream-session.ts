@@ -12,6 +12,7 @@ import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Backoff } from "../../time/backoff.js";
 import type { Clock } from "../../time/clock.js";
+import { CheckpointPolicy } from "./checkpoint-policy.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
 import type { WindowPage } from "./page-window.js";
@@ -26,15 +27,6 @@ import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.
 import { ExpiredIteratorError, TrimmedDataError } from "./streams-errors.js";
 import type { StreamListing, TableListing } from "./table-listing.js";
 import { Aborted, throttledCall } from "./throttled-call.js";
-
-/**
- * In "checkpoints" mode, events between checkpoints per cursor entry: an entry (a shard id of about 40
- * characters, a sequence number of 21 to 40 digits) is at most about 90 bytes and an event over 100, so
- * the cursor adds about a tenth at most to what goes on the wire.
- */
-export const CHECKPOINT_EVENTS_PER_SHARD = 8;
-/** ... or the time between checkpoints while the stream keeps reading, ms. */
-export const CHECKPOINT_INTERVAL_MS = 1000;
 
 /** Everything a stream needs, defaults applied (see DynamoAuditLogOptions). */
 export interface SessionConfig {
@@ -74,7 +66,7 @@ export interface SessionOptions {
  *
  * The cursor names every shard being read, so with "checkpoints" it is sent only at a page's end, once
  * enough events have gone since the last (CHECKPOINT_EVENTS_PER_SHARD per entry) or enough time
- * (CHECKPOINT_INTERVAL_MS), and whenever the stream catches up (nothing being read and nothing due, before
+ * (CHECKPOINT_INTERVAL_MS; see checkpoint-policy.ts), and whenever the stream catches up (nothing being read and nothing due, before
  * it waits or ends): on the page's last event, or alone when no event ends there. Its cost per event is
  * then bounded whatever the shard count and page sizes, and a client holds back at most that many events.
  */
@@ -139,11 +131,8 @@ class StreamSession {
   private nextRefreshAt = 0;
   private startedAt = 0;
   private reportedActive = 0;
-  /** `positions.version` when a cursor was last sent in "checkpoints" mode (0: the caller's own). */
-  private sentVersion = 0;
-  private eventsSinceCheckpoint = 0;
-  /** When (clock ms) the last checkpoint was sent, or the stream started. */
-  private checkpointAt = 0;
+  /** When "checkpoints" mode sends the cursor. */
+  private checkpoints!: CheckpointPolicy;
 
   constructor(
     private readonly config: SessionConfig,
@@ -170,7 +159,7 @@ class StreamSession {
   async *run(cursor: Cursor): AsyncGenerator<StreamEvent> {
     const { clock, table } = this.config;
     this.startedAt = clock.now();
-    this.checkpointAt = this.startedAt;
+    this.checkpoints = new CheckpointPolicy(this.startedAt);
     const tableStream = await this.config.listing.describeTable(this.signal);
     this.streamArn = requireNewImageStream(tableStream);
     this.context = {
@@ -301,11 +290,9 @@ class StreamSession {
     for await (const event of this.pageEvents(shard, page)) {
       if (held !== undefined) yield { event: held, cursor: "" };
       held = event;
-      this.eventsSinceCheckpoint++;
+      this.checkpoints.delivered();
     }
-    const due =
-      this.eventsSinceCheckpoint >= CHECKPOINT_EVENTS_PER_SHARD * Math.max(1, this.positions.size) ||
-      this.config.clock.now() - this.checkpointAt >= CHECKPOINT_INTERVAL_MS;
+    const due = this.checkpoints.dueAtPageEnd(this.positions.size, this.config.clock.now());
     const checkpoint = due ? this.checkpoint() : undefined;
     if (held !== undefined) yield { event: held, cursor: checkpoint ?? "" };
     else if (checkpoint !== undefined) yield { event: undefined, cursor: checkpoint };
@@ -316,12 +303,11 @@ class StreamSession {
    * one (or is empty: "" would mean the configured start position, which is not where this stream is).
    */
   private checkpoint(): string | undefined {
-    if (this.positions.version === this.sentVersion) return undefined;
+    const version = this.positions.version;
+    if (!this.checkpoints.moved(version)) return undefined;
     const cursor = this.positions.encode();
     if (cursor === "") return undefined;
-    this.sentVersion = this.positions.version;
-    this.eventsSinceCheckpoint = 0;
-    this.checkpointAt = this.config.clock.now();
+    this.checkpoints.sent(version, this.config.clock.now());
     return cursor;
   }
 
