@@ -204,7 +204,7 @@ class StreamSession {
         continue;
       }
       if (this.busy.size > 0) {
-        // Until a read completes, or another shard falls due while every slot is not taken.
+        // Until a read completes or, while a slot is free, another shard falls due.
         const step = this.schedule.next(clock.now(), this.busy);
         const due = step.kind === "wait" && step.until !== undefined ? step.until : Infinity;
         await this.readCompleted(Math.min(due, this.nextRefreshAt));
