@@ -10,6 +10,7 @@ import {
 } from "../../../src/errors/errors.js";
 import {
   collect,
+  expectDeliveredInShardOrder,
   expectEveryCursorResumes,
   expectExactly,
   expectShardOrder,
@@ -45,14 +46,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
     written.push(...writeMany(sim, 10, child));
     const { log } = simulatedLog(sim);
     const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
-    expectExactly(
-      delivered.map((d) => d.uid),
-      written,
-    );
-    expectShardOrder(
-      delivered.map((d) => d.uid),
-      sim,
-    );
+    expectDeliveredInShardOrder(delivered, written, sim);
     expect(sim.limitsExceeded.getRecordsRate).toBeGreaterThan(0);
     const middle = delivered[40] as { cursor: string };
     const rest = await collect(log, sim, middle.cursor, { untilCaughtUp: true });
@@ -286,14 +280,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
       const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
       expect(sim.peakInFlight.GetShardIterator).toBe(16);
       expect(sim.peakInFlight.GetRecords).toBe(16);
-      expectExactly(
-        delivered.map((d) => d.uid),
-        written,
-      );
-      expectShardOrder(
-        delivered.map((d) => d.uid),
-        sim,
-      );
+      expectDeliveredInShardOrder(delivered, written, sim);
       await expectEveryCursorResumes(log, sim, delivered);
     });
 
@@ -606,14 +593,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
       for (const child of sim.split(parent, 2)) written.push(...writeMany(sim, 2, child));
       clock.advance(1000);
       const delivered = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
-      expectExactly(
-        delivered.map((d) => d.uid),
-        written,
-      );
-      expectShardOrder(
-        delivered.map((d) => d.uid),
-        sim,
-      );
+      expectDeliveredInShardOrder(delivered, written, sim);
       // It started on the first stream's listing, and listed once more when the parent ended.
       expect(sim.calls.DescribeStream).toBe(listed + 1);
     });

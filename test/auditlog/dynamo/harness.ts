@@ -105,6 +105,17 @@ export function expectExactly(uids: readonly string[], expected: readonly string
   expect([...uids].sort(), "delivered set").toEqual([...expected].sort());
 }
 
+/** The delivered events are exactly `expected`, each shard's in order and after its ancestors'. */
+export function expectDeliveredInShardOrder(
+  delivered: readonly Delivered[],
+  expected: readonly string[],
+  sim: StreamSimulator,
+): void {
+  const uids = delivered.map((d) => d.uid);
+  expectExactly(uids, expected);
+  expectShardOrder(uids, sim);
+}
+
 /**
  * Resuming from each delivered cursor yields exactly the events after it (as a set, in shard order):
  * the property every cursor must have.
