@@ -12,6 +12,7 @@ import type { OneOf } from "../../gen/events/events.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Backoff } from "../../time/backoff.js";
 import type { Clock } from "../../time/clock.js";
+import { Deadline } from "../../time/deadline.js";
 import { CheckpointPolicy } from "./checkpoint-policy.js";
 import { CursorPositions, isShardStart } from "./cursor-positions.js";
 import type { DynamoMetrics } from "./metrics.js";
@@ -22,7 +23,7 @@ import { TRIM_HORIZON, planResume } from "./resume-plan.js";
 import { ShardGraph, type ShardInfo } from "./shard-graph.js";
 import { positionSequenceNumber, type ShardPosition } from "./shard-position.js";
 import type { ReadContext } from "./shard-reader.js";
-import { ShardSchedule } from "./shard-schedule.js";
+import { ShardSchedule, type ScheduleStep } from "./shard-schedule.js";
 import type { StreamRecord, StreamsClient, TableStream } from "./streams-client.js";
 import { ExpiredIteratorError, TrimmedDataError } from "./streams-errors.js";
 import type { StreamListing, TableListing } from "./table-listing.js";
@@ -66,9 +67,10 @@ export interface SessionOptions {
  *
  * The cursor names every shard being read, so with "checkpoints" it is sent only at a page's end, once
  * enough events have gone since the last (CHECKPOINT_EVENTS_PER_SHARD per entry) or enough time
- * (CHECKPOINT_INTERVAL_MS; see checkpoint-policy.ts), and whenever the stream catches up (nothing being read and nothing due, before
- * it waits or ends): on the page's last event, or alone when no event ends there. Its cost per event is
- * then bounded whatever the shard count and page sizes, and a client holds back at most that many events.
+ * (CHECKPOINT_INTERVAL_MS; see checkpoint-policy.ts), and whenever the stream catches up (nothing being
+ * read and nothing due, before it waits or ends): on the page's last event, or alone when no event ends
+ * there. Its cost per event is then bounded whatever the shard count and page sizes, and a client holds
+ * back at most that many events.
  */
 export async function* streamTable(
   config: SessionConfig,
@@ -121,8 +123,10 @@ class StreamSession {
   private readonly busy = new Set<string>();
   /** Reads that have completed and wait to be delivered, in the order they completed. */
   private readonly fetched: Fetched[] = [];
-  /** Ends the run loop's wait for a read to complete. */
+  /** Ends the run loop's wait for a read to complete (or for the signal). */
   private wake: (() => void) | undefined;
+  /** The run loop's one alarm while reads are in flight: the next shard due, or the next refresh. */
+  private readonly deadline: Deadline;
   private readonly subscriber: Subscriber;
   private context!: ReadContext;
   private streamArn = "";
@@ -141,6 +145,8 @@ class StreamSession {
     private readonly options: SessionOptions,
   ) {
     this.subscriber = pool.subscribe();
+    this.deadline = new Deadline(config.clock);
+    signal.addEventListener("abort", () => this.wake?.(), { once: true });
   }
 
   /**
@@ -153,6 +159,7 @@ class StreamSession {
       else void state.reading.then(() => state.lease.release());
     }
     this.shardCursors.clear();
+    this.deadline.clear();
     this.reportActive(0);
   }
 
@@ -173,12 +180,11 @@ class StreamSession {
     // Any listing as recent as a periodic refresh would take (a resume then costs its reads alone), unless
     // the cursor names a shard it does not show: a newer one may.
     const notBefore = clock.now() - this.config.refreshIntervalMs;
-    let listing = await this.listShards((shown) => shown.startedAt > notBefore);
-    if (![...cursor.keys()].every((shard) => listing.some((listed) => listed.id === shard))) {
+    let graph = new ShardGraph(await this.listShards((shown) => shown.startedAt > notBefore));
+    if (![...cursor.keys()].every((shard) => graph.has(shard))) {
       const startedAt = this.startedAt;
-      listing = await this.listShards((shown) => shown.startedAt >= startedAt);
+      graph = new ShardGraph(await this.listShards((shown) => shown.startedAt >= startedAt));
     }
-    const graph = new ShardGraph(listing);
     const plan = planResume({
       cursor,
       graph,
@@ -195,7 +201,7 @@ class StreamSession {
       this.checkAborted();
       if (clock.now() >= this.nextRefreshAt) await this.refreshPeriodically();
       this.reportActive(this.schedule.readableCount());
-      this.startReads();
+      const step = this.startReads();
       const done = this.fetched.shift();
       if (done !== undefined) {
         this.busy.delete(done.shard);
@@ -205,12 +211,11 @@ class StreamSession {
       }
       if (this.busy.size > 0) {
         // Until a read completes or, while a slot is free, another shard falls due.
-        const step = this.schedule.next(clock.now(), this.busy);
         const due = step.kind === "wait" && step.until !== undefined ? step.until : Infinity;
         await this.readCompleted(Math.min(due, this.nextRefreshAt));
         continue;
       }
-      const step = this.schedule.next(clock.now());
+      // Nothing is being read, so `step` (a wait, or done) speaks of every shard.
       yield* this.checkpointBeforeIdle();
       if (step.kind === "done") return;
       if (step.kind === "wait") {
@@ -225,12 +230,15 @@ class StreamSession {
     }
   }
 
-  /** Starts reads of the shards that are due, while fewer than `maxConcurrentReads` are busy. */
-  private startReads(): void {
+  /**
+   * Starts reads of the shards that are due, while fewer than `maxConcurrentReads` are busy; returns the
+   * schedule's step for the shards not being read: a wait, done, or the read no slot was left for.
+   */
+  private startReads(): ScheduleStep {
     const now = this.config.clock.now();
-    while (this.busy.size < this.config.maxConcurrentReads) {
+    for (;;) {
       const step = this.schedule.next(now, this.busy);
-      if (step.kind !== "read") return;
+      if (step.kind !== "read" || this.busy.size >= this.config.maxConcurrentReads) return step;
       this.startRead(step.shard);
     }
   }
@@ -256,25 +264,12 @@ class StreamSession {
   }
 
   /** Resolves when a read completes, at `until` (clock ms), or when the stream's signal aborts. */
-  private readCompleted(until: number): Promise<void> {
-    const { clock } = this.config;
-    return new Promise<void>((resolve) => {
-      let cancelAlarm: (() => void) | undefined;
-      let settled = false;
-      const done = (): void => {
-        if (settled) return;
-        settled = true;
-        cancelAlarm?.();
-        this.signal.removeEventListener("abort", done);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.signal.addEventListener("abort", done, { once: true });
-      if (Number.isFinite(until)) cancelAlarm = clock.alarm(until - clock.now(), done);
-      if (settled) cancelAlarm?.();
-      if (this.signal.aborted) done();
+  private async readCompleted(until: number): Promise<void> {
+    if (this.signal.aborted) return;
+    const completed = new Promise<void>((resolve) => {
+      this.wake = resolve;
     });
+    await this.deadline.race(completed, Number.isFinite(until) ? until : undefined);
   }
 
   /** Yields the events of a shard's page, with cursors as `options.cursors` asks. */
@@ -487,7 +482,7 @@ class StreamSession {
     return listing.shards;
   }
 
-  /** Runs a request, retrying throttled ones after a jittered, growing pause. */
+  /** Runs a request for this stream, retrying as throttledCall does. */
   private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     return throttledCall(this.config, this.signal, operation, request);
   }

@@ -57,7 +57,7 @@ export async function throttledCall<T>(
     return err instanceof UnavailableError && ++unavailable < DYNAMO_UNAVAILABLE_ATTEMPTS;
   };
   try {
-    return await retry(() => request(), { backoff: config.backoff, isRetryable }, signal, {
+    return await retry(request, { backoff: config.backoff, isRetryable }, signal, {
       clock: config.clock,
       random: config.random,
       onFailure: (err, attempt, delay) => {
