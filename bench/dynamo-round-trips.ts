@@ -218,7 +218,10 @@ async function measureListing(streams: number, sizes: Sizes): Promise<ListingFig
   const controller = new AbortController();
   const start = nowMs();
   const readers = Array.from({ length: streams }, async () => {
-    for await (const _ of log.streamEvents(EMPTY_CURSOR, controller.signal, { cursors: "checkpoints" })) {
+    for await (const _ of log.streamEvents(EMPTY_CURSOR, {
+      signal: controller.signal,
+      cursors: "checkpoints",
+    })) {
       // Only the calls the streams make are measured.
     }
   });

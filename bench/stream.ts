@@ -23,9 +23,7 @@ export const streamBench: Bench = {
     try {
       // The exact messages the project's server sends, encoded once for the baseline.
       const messages: Buffer[] = [];
-      for await (const event of log.streamEvents(new Map(), new AbortController().signal, {
-        untilCaughtUp: true,
-      })) {
+      for await (const event of log.streamEvents(new Map(), { untilCaughtUp: true })) {
         messages.push(Buffer.from(StreamEvent.encode(event).finish()));
       }
       const count = messages.length;

@@ -1,6 +1,6 @@
 import type { StreamEvent } from "../gen/auth/auth.js";
 import type { Cursor } from "../cursor/cursor.js";
-import type { CursorMode } from "../cursor/cursor-mode.js";
+import type { StreamEventsOptions } from "../cursor/stream-events-options.js";
 
 /** Where a stream starts on shards the cursor does not name, at a fresh start. */
 export type StartPosition = "trim_horizon" | "latest";
@@ -15,15 +15,15 @@ export interface AuditLog {
   /**
    * Streams events after `cursor`, each with the encoded cursor positioned just after it; resuming with
    * that cursor yields exactly the events not yet delivered. The iterable follows the log (it does not
-   * end when it catches up) until `signal` aborts, then it returns; with `untilCaughtUp` it ends once it
-   * has delivered every event the log held when the call started. It reads no further ahead than its
+   * end when it catches up) until `options.signal` aborts, then it returns; with `untilCaughtUp` it ends
+   * once it has delivered every event the log held when the call started. It reads no further ahead than its
    * consumer pulls, so a slow consumer slows reading.
    *
    * @throws InvalidArgumentError when the cursor names shards this log does not have
    * @throws DataLossError when the cursor points at data that has been trimmed
    * @throws FailedPreconditionError when the log cannot be streamed at all
    */
-  streamEvents(cursor: Cursor, signal: AbortSignal, options?: StreamOptions): AsyncIterable<StreamEvent>;
+  streamEvents(cursor: Cursor, options?: StreamEventsOptions): AsyncIterable<StreamEvent>;
 
   /**
    * Checks once, at start-up, what would make every stream fail (a missing table, no stream, no
@@ -36,16 +36,4 @@ export interface AuditLog {
 
   /** Releases resources (file handles, clients). */
   close(): Promise<void>;
-}
-
-export interface StreamOptions {
-  /** End the stream once everything present at its start has been delivered. Default false (follow). */
-  untilCaughtUp?: boolean;
-  /**
-   * Which events carry their cursor. "every-event" (the default): all of them. "checkpoints": only those
-   * the log chooses (the others carry ""), and always the last message before the stream waits for new
-   * events or ends; a checkpoint may be a message without an event that carries only the cursor. Any
-   * position is valid to resume from, so a log whose cursor is small may send it with every event.
-   */
-  cursors?: CursorMode;
 }

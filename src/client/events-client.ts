@@ -1,7 +1,7 @@
 import { status as Status, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { encodeCursor, type Cursor } from "../cursor/cursor.js";
 import { UnavailableError } from "../errors/errors.js";
-import type { CursorMode as CursorModeName } from "../cursor/cursor-mode.js";
+import { NEVER_ABORTED, type StreamEventsOptions } from "../cursor/stream-events-options.js";
 import { AuthServiceClient, CursorMode, type StreamEvent } from "../gen/auth/auth.js";
 import { bearerMetadata } from "../grpc/bearer-auth.js";
 import { fromServiceError, isServiceError } from "../grpc/status.js";
@@ -30,24 +30,6 @@ export interface EventsClientOptions {
    * pings every 60 s with a 20 s timeout.
    */
   channelOptions?: ChannelOptions;
-}
-
-export interface StreamEventsOptions {
-  /** Ends the stream: the iterable returns (it does not throw). */
-  signal?: AbortSignal;
-  /**
-   * End once caught up with the log. After a reconnection "caught up" means with the log as it was at
-   * the reconnection. Default false: follow the log until `signal` aborts.
-   */
-  untilCaughtUp?: boolean;
-  /**
-   * "every-event" (the default): every event carries the cursor just after it. "checkpoints": ask the
-   * server for the cursor only at checkpoints (much less traffic over many DynamoDB shards). Events are
-   * then yielded a checkpoint at a time, in order: the events before a checkpoint have cursor "", the
-   * checkpoint's event carries the cursor, and a checkpoint may come without an event (`event`
-   * undefined) when it only advances the cursor. Save only non-empty cursors.
-   */
-  cursors?: CursorModeName;
 }
 
 /**
@@ -133,7 +115,7 @@ export class EventsClient {
           { code: Status[err.code], details: err.details, delayMs: delay },
           "stream interrupted: reconnecting",
         );
-        await monotonicClock.sleep(delay, signal ?? NEVER);
+        await monotonicClock.sleep(delay, signal ?? NEVER_ABORTED);
       } finally {
         signal?.removeEventListener("abort", cancel);
         call.cancel();
@@ -176,6 +158,3 @@ export async function createEventsClient(
 function isReconnectable(err: ServiceError): boolean {
   return err.code === Status.UNAVAILABLE || err.code === Status.CANCELLED;
 }
-
-/** The signal of a call made without one. */
-const NEVER = new AbortController().signal;

@@ -3,14 +3,10 @@
  * server's `StreamEvents`, with the cursor codec and the errors it throws. Nothing here loads a sink
  * or an AWS SDK.
  */
-export {
-  createEventsClient,
-  EventsClient,
-  type EventsClientOptions,
-  type StreamEventsOptions,
-} from "./events-client.js";
+export { createEventsClient, EventsClient, type EventsClientOptions } from "./events-client.js";
 export { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.js";
 export type { CursorMode } from "../cursor/cursor-mode.js";
+export type { StreamEventsOptions } from "../cursor/stream-events-options.js";
 export { decodeCursor, encodeCursor, EMPTY_CURSOR, type Cursor } from "../cursor/cursor.js";
 export {
   DataLossError,

@@ -86,7 +86,7 @@ export function createAuthService(auditLog: AuditLog, options: AuthServiceOption
       const { untilCaughtUp, cursorMode } = call.request;
       const cursors = cursorMode === CursorMode.CURSOR_MODE_CHECKPOINTS ? "checkpoints" : "every-event";
       log.debug({ cursor: call.request.cursor, untilCaughtUp, cursors }, "stream started");
-      const events = auditLog.streamEvents(cursor, signal, { untilCaughtUp, cursors });
+      const events = auditLog.streamEvents(cursor, { signal, untilCaughtUp, cursors });
       for await (const event of events) {
         if (signal.aborted) break;
         const more = call.write(event);

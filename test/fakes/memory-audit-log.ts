@@ -1,4 +1,5 @@
-import type { AuditLog, StreamOptions } from "../../src/auditlog/audit-log.js";
+import type { AuditLog } from "../../src/auditlog/audit-log.js";
+import { NEVER_ABORTED, type StreamEventsOptions } from "../../src/cursor/stream-events-options.js";
 import { compareSequenceNumbers, encodeCursor, type Cursor } from "../../src/cursor/cursor.js";
 import { InvalidArgumentError } from "../../src/errors/errors.js";
 import type { StreamEvent } from "../../src/gen/auth/auth.js";
@@ -28,7 +29,7 @@ export class MemoryAuditLog implements AuditLog {
   /** Streams started, over the log's life. */
   streamsStarted = 0;
   /** The options of the last stream started. */
-  lastOptions: StreamOptions | undefined;
+  lastOptions: StreamEventsOptions | undefined;
   /**
    * With `cursors: "checkpoints"`, a cursor goes on every this-many-th event and on the last one present
    * (a "batch").
@@ -69,11 +70,8 @@ export class MemoryAuditLog implements AuditLog {
     this.wake();
   }
 
-  async *streamEvents(
-    cursor: Cursor,
-    signal: AbortSignal,
-    options: StreamOptions = {},
-  ): AsyncIterable<StreamEvent> {
+  async *streamEvents(cursor: Cursor, options: StreamEventsOptions = {}): AsyncIterable<StreamEvent> {
+    const signal = options.signal ?? NEVER_ABORTED;
     for (const shard of cursor.keys()) {
       if (!this.shards.has(shard))
         throw new InvalidArgumentError(`cursor names shard "${shard}", which this log does not have`);

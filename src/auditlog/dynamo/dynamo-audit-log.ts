@@ -1,4 +1,5 @@
-import type { AuditLog, StartPosition, StreamOptions } from "../audit-log.js";
+import type { AuditLog, StartPosition } from "../audit-log.js";
+import { NEVER_ABORTED, type StreamEventsOptions } from "../../cursor/stream-events-options.js";
 import type { Cursor } from "../../cursor/cursor.js";
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from "../../errors/errors.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
@@ -145,8 +146,8 @@ export class DynamoAuditLog implements AuditLog {
     initializeDynamoMetrics(this.config.metrics, options.table);
   }
 
-  streamEvents(cursor: Cursor, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<StreamEvent> {
-    return this.stream(cursor, signal, {
+  streamEvents(cursor: Cursor, options: StreamEventsOptions = {}): AsyncIterable<StreamEvent> {
+    return this.stream(cursor, options.signal ?? NEVER_ABORTED, {
       untilCaughtUp: options.untilCaughtUp ?? false,
       cursors: options.cursors ?? "every-event",
     });

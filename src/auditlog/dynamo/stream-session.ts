@@ -50,7 +50,7 @@ export interface SessionConfig {
   listing: TableListing;
 }
 
-/** What the caller of one stream chose (see StreamOptions). */
+/** What the caller of one stream chose (see StreamEventsOptions). */
 export interface SessionOptions {
   untilCaughtUp: boolean;
   cursors: CursorMode;

@@ -1,6 +1,7 @@
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { AuditLog, StreamOptions } from "../audit-log.js";
+import type { AuditLog } from "../audit-log.js";
+import { NEVER_ABORTED, type StreamEventsOptions } from "../../cursor/stream-events-options.js";
 import { isRefusedLine, lineText, utf8Decoder } from "../input-lines.js";
 import type { StreamEvent } from "../../gen/auth/auth.js";
 import type { OneOf } from "../../gen/events/events.js";
@@ -64,8 +65,8 @@ export class FileAuditLog implements AuditLog {
     this.metrics = fileAuditLogMetrics(this.options.registry);
   }
 
-  streamEvents(cursor: Cursor, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<StreamEvent> {
-    return this.stream(cursor, signal, options.untilCaughtUp ?? false);
+  streamEvents(cursor: Cursor, options: StreamEventsOptions = {}): AsyncIterable<StreamEvent> {
+    return this.stream(cursor, options.signal ?? NEVER_ABORTED, options.untilCaughtUp ?? false);
   }
 
   /** Ends every open stream (each returns at its next step) and refuses new ones. */

@@ -18,7 +18,8 @@ interface Message {
 async function checkpoints(log: DynamoAuditLog, cursor: string, stopAfter = Infinity): Promise<Message[]> {
   const controller = new AbortController();
   const messages: Message[] = [];
-  for await (const item of log.streamEvents(decodeCursor(cursor), controller.signal, {
+  for await (const item of log.streamEvents(decodeCursor(cursor), {
+    signal: controller.signal,
     untilCaughtUp: true,
     cursors: "checkpoints",
   })) {
@@ -63,7 +64,8 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     // Each message takes the consumer 600 ms of (virtual) time.
     const controller = new AbortController();
     const cursors: string[] = [];
-    for await (const item of log.streamEvents(EMPTY_CURSOR, controller.signal, {
+    for await (const item of log.streamEvents(EMPTY_CURSOR, {
+      signal: controller.signal,
       untilCaughtUp: true,
       cursors: "checkpoints",
     })) {
@@ -126,7 +128,10 @@ describe('DynamoAuditLog with cursors: "checkpoints"', () => {
     const controller = new AbortController();
     clock.at(start + 30 * HOUR, () => controller.abort());
     const messages: Message[] = [];
-    for await (const item of log.streamEvents(EMPTY_CURSOR, controller.signal, { cursors: "checkpoints" })) {
+    for await (const item of log.streamEvents(EMPTY_CURSOR, {
+      signal: controller.signal,
+      cursors: "checkpoints",
+    })) {
       messages.push({ uid: item.event === undefined ? undefined : uidOf(item.event), cursor: item.cursor });
     }
     expect(uids(messages)).toEqual([a]);

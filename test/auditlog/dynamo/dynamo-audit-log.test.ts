@@ -198,9 +198,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
     const uids = shapes.map((fields) => sim.writeEvent(undefined, fields));
     const { log } = simulatedLog(sim);
     const delivered: unknown[] = [];
-    for await (const item of log.streamEvents(EMPTY_CURSOR, new AbortController().signal, {
-      untilCaughtUp: true,
-    })) {
+    for await (const item of log.streamEvents(EMPTY_CURSOR, { untilCaughtUp: true })) {
       delivered.push(JSON.parse(formatEvent(item.event ?? {})));
     }
     expect(delivered).toEqual(
@@ -253,7 +251,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
     const sim = new StreamSimulator(new VirtualClock(), { recordsPageSize: 3 });
     writeMany(sim, 30);
     const { log } = simulatedLog(sim);
-    const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const stream = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     await stream.next();
     await stream.next();
     await stream.next();
@@ -309,7 +307,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
       });
       for (const shard of sim.openShards()) writeMany(sim, 30, shard);
       const { log } = simulatedLog(sim, { maxConcurrentShardReads: 5 });
-      const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+      const stream = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
       await stream.next();
       for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
       // The five first pages; the consumer has not finished the first, so no read has started since.
@@ -334,7 +332,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
     const { log, registry } = simulatedLog(sim);
     const gauge = async () =>
       (await registry.getSingleMetric("tenant_events_dynamo_shards_active")?.get())?.values[0]?.value ?? 0;
-    const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const stream = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     await stream.next();
     expect(await gauge()).toBe(3);
     await stream.return?.();
@@ -543,7 +541,8 @@ describe("DynamoAuditLog over the stream simulator", () => {
       const controller = new AbortController();
       await expect(
         (async () => {
-          for await (const e of log.streamEvents(EMPTY_CURSOR, controller.signal)) delivered.push(e.cursor);
+          for await (const e of log.streamEvents(EMPTY_CURSOR, { signal: controller.signal }))
+            delivered.push(e.cursor);
         })(),
       ).rejects.toThrow("the stream of table teleport-events has been disabled");
       expect(delivered).toHaveLength(written.length);
@@ -603,12 +602,12 @@ describe("DynamoAuditLog over the stream simulator", () => {
       writeMany(sim, 3);
       const { log } = simulatedLog(sim, { maxStreams: 1 });
       const controller = new AbortController();
-      const first = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+      const first = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
       await first.next();
-      const second = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+      const second = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
       await expect(second.next()).rejects.toThrow(ResourceExhaustedError);
       await first.return?.();
-      const third = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+      const third = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
       expect((await third.next()).done).toBe(false);
       await third.return?.();
     });
@@ -617,7 +616,7 @@ describe("DynamoAuditLog over the stream simulator", () => {
       const sim = new StreamSimulator(new VirtualClock());
       writeMany(sim, 3);
       const { log } = simulatedLog(sim);
-      const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+      const stream = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
       await stream.next();
       await log.close();
       await expect(

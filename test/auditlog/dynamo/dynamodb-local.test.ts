@@ -45,7 +45,8 @@ async function read(
   const controller = new AbortController();
   const events: StreamEvent[] = [];
   try {
-    for await (const event of log.streamEvents(cursor, controller.signal, {
+    for await (const event of log.streamEvents(cursor, {
+      signal: controller.signal,
       untilCaughtUp: options.untilCaughtUp ?? false,
     })) {
       events.push(event);
@@ -107,8 +108,8 @@ describe("DynamoAuditLog against DynamoDB Local", () => {
       (await registry.getSingleMetric("tenant_events_dynamo_get_records_total")?.get())?.values[0]?.value ??
       0;
     const controller = new AbortController();
-    const first = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
-    const second = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const first = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
+    const second = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
     const take = async (stream: AsyncIterator<StreamEvent>, count: number) => {
       const taken: StreamEvent[] = [];
       while (taken.length < count) {

@@ -57,7 +57,8 @@ export async function collect(
   if (options.deadline !== undefined) sim.clock.at(options.deadline, () => controller.abort());
   const delivered: Delivered[] = [];
   const start = typeof cursor === "string" ? decodeCursor(cursor) : cursor;
-  for await (const item of log.streamEvents(start, controller.signal, {
+  for await (const item of log.streamEvents(start, {
+    signal: controller.signal,
     untilCaughtUp: options.untilCaughtUp ?? false,
   })) {
     delivered.push({ uid: uidOf(item.event), cursor: item.cursor });

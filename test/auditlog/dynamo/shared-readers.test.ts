@@ -190,7 +190,7 @@ describe("shard readers shared between streams", () => {
     const sim = new StreamSimulator(clock);
     const first = writeMany(sim, 2);
     const { log } = simulatedLog(sim);
-    const follower = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const follower = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     const followed = await take(follower, 2);
     expect(followed.map((d) => d.uid)).toEqual(first);
     // The follower polls the idle shard: the shared reader's newest page is empty.
@@ -214,8 +214,8 @@ describe("shard readers shared between streams", () => {
     const windowPages = 3;
     const { log, registry } = simulatedLog(sim, { sharedWindowPages: windowPages, pageSize: 2 });
     const controller = new AbortController();
-    const stalled = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
-    const follower = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const stalled = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
+    const follower = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
     const stalledFirst = await take(stalled, 1);
 
     let heldMost = 0;
@@ -263,8 +263,7 @@ describe("shard readers shared between streams", () => {
     const cursorAt = (i: number) => (all[i] as Delivered).cursor;
 
     const { log } = simulatedLog(sim, { sharedWindowPages: 1, maxReadersPerShard: 2 });
-    const open = (cursor: string) =>
-      log.streamEvents(decodeCursor(cursor), new AbortController().signal)[Symbol.asyncIterator]();
+    const open = (cursor: string) => log.streamEvents(decodeCursor(cursor))[Symbol.asyncIterator]();
     const first = open("");
     expect((await take(first, 1)).map((d) => d.uid)).toEqual([all[0]?.uid]);
     const second = open(cursorAt(10));
@@ -287,7 +286,7 @@ describe("shard readers shared between streams", () => {
     const uids = (from: number) => all.slice(from).map((d) => d.uid);
     // One reader a shard: any stream that cannot use the shared reader is refused.
     const { log } = simulatedLog(sim, { sharedWindowPages: 1, maxReadersPerShard: 1 });
-    const stalled = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const stalled = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     expect((await take(stalled, 1)).map((d) => d.uid)).toEqual(uids(0).slice(0, 1));
     const passing = await collect(log, sim, EMPTY_CURSOR, { untilCaughtUp: true });
     expect(passing.map((d) => d.uid)).toEqual(uids(0));
@@ -303,7 +302,7 @@ describe("shard readers shared between streams", () => {
     const { log: reference } = simulatedLog(sim);
     const all = await collect(reference, sim, EMPTY_CURSOR, { untilCaughtUp: true });
     const { log } = simulatedLog(sim, { sharedWindowPages: 1, maxReadersPerShard: 1 });
-    const first = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const first = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     await take(first, 1);
     await expect(collect(log, sim, (all[5] as Delivered).cursor, { untilCaughtUp: true })).rejects.toThrow(
       ResourceExhaustedError,

@@ -125,9 +125,7 @@ describe("appendEvents", () => {
     await appendEvents(dir, [eventLine("2026-09-01", 2)]);
     const registry = newRegistry();
     const log = new FileAuditLog(dir, { registry });
-    const events = await collect(
-      log.streamEvents(EMPTY_CURSOR, new AbortController().signal, { untilCaughtUp: true }),
-    );
+    const events = await collect(log.streamEvents(EMPTY_CURSOR, { untilCaughtUp: true }));
     expect(events.map(text)).toEqual([1, 2].map((i) => canonical(eventLine("2026-09-01", i))));
     expect(await metricValue(registry, "tenant_events_auditlog_malformed_lines_total")).toBe(1);
   });

@@ -76,7 +76,7 @@ const nothingOpen = (): boolean => open.handles.size === 0 && open.watchers.size
 describe("FileAuditLog resources", () => {
   it("holds a handle and a watcher while following, and releases both when aborted while waiting", async () => {
     const controller = new AbortController();
-    const stream = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const stream = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
     await stream.next();
     await stream.next();
     expect(open.handles.size).toBe(1);
@@ -89,7 +89,7 @@ describe("FileAuditLog resources", () => {
 
   it("releases them when aborted while the consumer holds an event and never pulls again", async () => {
     const controller = new AbortController();
-    const stream = log.streamEvents(EMPTY_CURSOR, controller.signal)[Symbol.asyncIterator]();
+    const stream = log.streamEvents(EMPTY_CURSOR, { signal: controller.signal })[Symbol.asyncIterator]();
     await stream.next();
     expect(open.handles.size).toBe(1);
     controller.abort();
@@ -98,23 +98,23 @@ describe("FileAuditLog resources", () => {
   });
 
   it("releases them when the consumer stops iterating", async () => {
-    for await (const _ of log.streamEvents(EMPTY_CURSOR, new AbortController().signal)) break;
+    for await (const _ of log.streamEvents(EMPTY_CURSOR)) break;
     expect(nothingOpen()).toBe(true);
   });
 
   it("releases them when a caught-up stream ends or a cursor is refused", async () => {
     const signal = new AbortController().signal;
-    for await (const _ of log.streamEvents(EMPTY_CURSOR, signal, { untilCaughtUp: true })) continue;
+    for await (const _ of log.streamEvents(EMPTY_CURSOR, { signal, untilCaughtUp: true })) continue;
     expect(nothingOpen()).toBe(true);
     const bad = new Map([["2026-09-01.log", "3"]]);
-    await expect(log.streamEvents(bad, signal)[Symbol.asyncIterator]().next()).rejects.toThrow(
+    await expect(log.streamEvents(bad, { signal })[Symbol.asyncIterator]().next()).rejects.toThrow(
       /start of a line/,
     );
     expect(nothingOpen()).toBe(true);
   });
 
   it("releases them on close", async () => {
-    const stream = log.streamEvents(EMPTY_CURSOR, new AbortController().signal)[Symbol.asyncIterator]();
+    const stream = log.streamEvents(EMPTY_CURSOR)[Symbol.asyncIterator]();
     await stream.next();
     await stream.next();
     const pending = stream.next();

@@ -11,9 +11,7 @@ import { canonical, collect, eventLine, tempDir, text } from "./helpers.js";
 const DAYS = ["2026-08-31", "2026-09-01", "2026-09-02", "2026-09-15"];
 
 function caughtUp(log: FileAuditLog, cursor: string): Promise<StreamEvent[]> {
-  return collect(
-    log.streamEvents(decodeCursor(cursor), new AbortController().signal, { untilCaughtUp: true }),
-  );
+  return collect(log.streamEvents(decodeCursor(cursor), { untilCaughtUp: true }));
 }
 
 /** Streams everything, then checks that resuming from every cursor yields exactly the remainder. */
@@ -102,9 +100,7 @@ describe("FileAuditLog resume property", () => {
         log,
         JSON.stringify({ shard_id_to_sequence_number: { "2026-09-01.log": "0" } }),
       );
-      expect(fromStart).toEqual(
-        await collect(log.streamEvents(EMPTY_CURSOR, new AbortController().signal, { untilCaughtUp: true })),
-      );
+      expect(fromStart).toEqual(await collect(log.streamEvents(EMPTY_CURSOR, { untilCaughtUp: true })));
       await log.close();
     } finally {
       await cleanup();

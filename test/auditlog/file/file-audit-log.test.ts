@@ -47,7 +47,7 @@ function auditLog(options: FileAuditLogOptions = {}): FileAuditLog {
 
 function caughtUp(log: FileAuditLog, cursor: Cursor | string = EMPTY_CURSOR): Promise<StreamEvent[]> {
   const c = typeof cursor === "string" ? decodeCursor(cursor) : cursor;
-  return collect(log.streamEvents(c, new AbortController().signal, { untilCaughtUp: true }));
+  return collect(log.streamEvents(c, { untilCaughtUp: true }));
 }
 
 function iterate<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
@@ -121,7 +121,7 @@ describe("FileAuditLog over the fixtures", () => {
     const [file] = [...cursor.keys()];
     await unlink(join(dir, file ?? ""));
 
-    const err = await firstError(log.streamEvents(cursor, new AbortController().signal));
+    const err = await firstError(log.streamEvents(cursor));
     expect(err).toBeInstanceOf(DataLossError);
     expect((err as Error).message).toMatch(/no longer exists while later day files do/);
     expect(await metricValue(registry, MISSING)).toBe(0);
@@ -147,7 +147,7 @@ describe("FileAuditLog following", () => {
   it("sees appended lines and new day files while streaming", async () => {
     await appendEvents(dir, [eventLine("2026-09-01", 1)]);
     const controller = new AbortController();
-    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, { signal: controller.signal }));
 
     expect(text((await stream.next()).value as StreamEvent)).toBe(canonical(eventLine("2026-09-01", 1)));
     const pending = stream.next();
@@ -168,7 +168,9 @@ describe("FileAuditLog following", () => {
   it("wakes on fs.watch notifications without polling", async () => {
     await writeFile(join(dir, "2026-09-01.log"), "");
     const controller = new AbortController();
-    const stream = iterate(auditLog({ pollIntervalMs: HOUR }).streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(
+      auditLog({ pollIntervalMs: HOUR }).streamEvents(EMPTY_CURSOR, { signal: controller.signal }),
+    );
     const pending = stream.next();
     // Give the stream time to reach its wait, so the append is noticed by the watcher, not the first read.
     await new Promise((r) => setTimeout(r, 50));
@@ -183,7 +185,7 @@ describe("FileAuditLog following", () => {
     await writeFile(file, line.slice(0, 20));
     const controller = new AbortController();
     const log = auditLog();
-    const stream = iterate(log.streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR, { signal: controller.signal }));
     const pending = stream.next();
     await eventually(async () => (await metricValue(registry, BYTES_READ)) >= 20, "the first lines read");
 
@@ -207,7 +209,9 @@ describe("FileAuditLog following", () => {
     const file = join(dir, "2026-09-01.log");
     await writeFile(file, `${eventLine("2026-09-01", 1)}\n${eventLine("2026-09-01", 2).slice(0, 30)}`);
     const controller = new AbortController();
-    const stream = iterate(auditLog({ start: "latest" }).streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(
+      auditLog({ start: "latest" }).streamEvents(EMPTY_CURSOR, { signal: controller.signal }),
+    );
     const pending = stream.next();
     // Once the start is found (its search reads the file) and the partial line read, complete the line.
     const size = (await stat(file)).size;
@@ -237,7 +241,7 @@ describe("FileAuditLog following", () => {
 
   it("waits for the first day file of an empty directory", async () => {
     const controller = new AbortController();
-    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(auditLog().streamEvents(EMPTY_CURSOR, { signal: controller.signal }));
     const pending = stream.next();
     await appendEvents(dir, [eventLine("2026-09-05", 1)]);
     expect(text((await pending).value as StreamEvent)).toBe(canonical(eventLine("2026-09-05", 1)));
@@ -259,7 +263,7 @@ describe("FileAuditLog when a day file changes under a follower", () => {
     await writeFile(join(dir, FILE), first);
     const controller = new AbortController();
     const log = auditLog({ logger });
-    const stream = iterate(log.streamEvents(EMPTY_CURSOR, controller.signal));
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR, { signal: controller.signal }));
     const taken: StreamEvent[] = [];
     while (taken.length < count) taken.push((await stream.next()).value as StreamEvent);
     const next = async () => (await stream.next()).value as StreamEvent;
@@ -365,9 +369,9 @@ describe("FileAuditLog when a day file changes under a follower", () => {
     const all = await caughtUp(log);
     await truncate(join(dir, FILE), 0);
     await appendFile(join(dir, FILE), `${line(3)}\n`);
-    expect(
-      await firstError(log.streamEvents(decodeCursor(all[1]?.cursor ?? ""), new AbortController().signal)),
-    ).toBeInstanceOf(InvalidArgumentError);
+    expect(await firstError(log.streamEvents(decodeCursor(all[1]?.cursor ?? "")))).toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });
 
@@ -470,7 +474,7 @@ describe("FileAuditLog cursor validation", () => {
     [{ "2026-09-07.log": "0" }, /does not have, nor any later file/],
   ])("rejects %j", async (shards, message) => {
     const cursor = decodeCursor(JSON.stringify({ shard_id_to_sequence_number: shards }));
-    const err = await firstError(auditLog().streamEvents(cursor, new AbortController().signal));
+    const err = await firstError(auditLog().streamEvents(cursor));
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as Error).message).toMatch(message);
   });
@@ -494,7 +498,7 @@ describe("FileAuditLog cursor validation", () => {
     "a missing file %s is DATA_LOSS, and with onTrim skip the stream continues with the next file",
     async (_name, file) => {
       const cursor = new Map([[file, "100"]]);
-      const err = await firstError(auditLog().streamEvents(cursor, new AbortController().signal));
+      const err = await firstError(auditLog().streamEvents(cursor));
       expect(err).toBeInstanceOf(DataLossError);
       expect((err as Error).message).toContain(file);
       const next =
@@ -509,7 +513,7 @@ describe("FileAuditLog cursor validation", () => {
   it("refuses a missing directory", async () => {
     const log = new FileAuditLog(join(dir, "nope"), { registry });
     logs.push(log);
-    const err = await firstError(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    const err = await firstError(log.streamEvents(EMPTY_CURSOR));
     expect(err).toBeInstanceOf(FailedPreconditionError);
     expect((err as Error).message).toMatch(/no such file or directory/);
   });
@@ -530,7 +534,9 @@ describe("FileAuditLog abort and close", () => {
   it("ends a stream waiting for new data when the signal aborts", async () => {
     const controller = new AbortController();
     const stream = iterate(
-      auditLog({ pollIntervalMs: HOUR, watch: false }).streamEvents(EMPTY_CURSOR, controller.signal),
+      auditLog({ pollIntervalMs: HOUR, watch: false }).streamEvents(EMPTY_CURSOR, {
+        signal: controller.signal,
+      }),
     );
     expect((await stream.next()).done).toBe(false);
     const pending = stream.next();
@@ -539,17 +545,17 @@ describe("FileAuditLog abort and close", () => {
   });
 
   it("yields nothing for an already aborted signal", async () => {
-    expect(await collect(auditLog().streamEvents(EMPTY_CURSOR, AbortSignal.abort()))).toEqual([]);
+    expect(await collect(auditLog().streamEvents(EMPTY_CURSOR, { signal: AbortSignal.abort() }))).toEqual([]);
   });
 
   it("ends open streams on close and refuses new ones", async () => {
     const log = auditLog({ pollIntervalMs: HOUR });
-    const stream = iterate(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    const stream = iterate(log.streamEvents(EMPTY_CURSOR));
     expect((await stream.next()).done).toBe(false);
     const pending = stream.next();
     await log.close();
     expect((await pending).done).toBe(true);
-    const err = await firstError(log.streamEvents(EMPTY_CURSOR, new AbortController().signal));
+    const err = await firstError(log.streamEvents(EMPTY_CURSOR));
     expect(err).toBeInstanceOf(UnavailableError);
   });
 });
@@ -560,11 +566,7 @@ describe("FileAuditLog bounded reading", () => {
     await appendEvents(dir, lines);
     const size = (await stat(join(dir, "2026-09-01.log"))).size;
     const chunkBytes = 256;
-    const stream = iterate(
-      auditLog({ chunkBytes }).streamEvents(EMPTY_CURSOR, new AbortController().signal, {
-        untilCaughtUp: true,
-      }),
-    );
+    const stream = iterate(auditLog({ chunkBytes }).streamEvents(EMPTY_CURSOR, { untilCaughtUp: true }));
 
     for (let i = 0; i < 10; i++) {
       const event = (await stream.next()).value as StreamEvent;

@@ -1,4 +1,5 @@
 import type { CursorMode } from "../../../src/cursor/cursor-mode.js";
+import { NEVER_ABORTED, type StreamEventsOptions } from "../../../src/cursor/stream-events-options.js";
 import { InvalidArgumentError } from "../../../src/errors/errors.js";
 import { parseEvent } from "../../../src/events/codec.js";
 import type { StreamEvent } from "../../../src/gen/auth/auth.js";
@@ -31,11 +32,8 @@ export class FakeEventSource implements EventSource {
     private readonly failure?: { before: number; error: unknown },
   ) {}
 
-  async *streamEvents(
-    cursor: string,
-    options: { signal: AbortSignal; untilCaughtUp?: boolean; cursors?: CursorMode },
-  ): AsyncIterable<StreamEvent> {
-    const { signal, untilCaughtUp = false } = options;
+  async *streamEvents(cursor: string, options: StreamEventsOptions = {}): AsyncIterable<StreamEvent> {
+    const { signal = NEVER_ABORTED, untilCaughtUp = false } = options;
     this.calls.push({ cursor, untilCaughtUp, cursors: options.cursors });
     const start = cursor === "" ? 0 : this.script.findIndex((e) => e.cursor === cursor) + 1;
     if (start === 0 && cursor !== "") throw new InvalidArgumentError(`unknown cursor ${cursor}`);
