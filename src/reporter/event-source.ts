@@ -1,4 +1,4 @@
-import type { CursorMode } from "../cursor/cursor-mode.js";
+import type { StreamEventsOptions } from "../cursor/stream-events-options.js";
 import type { StreamEvent } from "../gen/auth/auth.js";
 
 /**
@@ -9,11 +9,8 @@ export interface EventSource {
   /**
    * Events after `cursor` ("" for the server's start position), each with the cursor just after it, or
    * with `cursors: "checkpoints"` only the checkpoints with a cursor (others "", and a checkpoint may
-   * have no event). Returns (does not throw) once `signal` aborts; with `untilCaughtUp` it also ends
-   * once caught up. Pulls no further ahead than its consumer.
+   * have no event). Returns (does not throw) once `options.signal` aborts; with `untilCaughtUp` it also
+   * ends once caught up. Pulls no further ahead than its consumer.
    */
-  streamEvents(
-    cursor: string,
-    options: { signal: AbortSignal; untilCaughtUp?: boolean; cursors?: CursorMode },
-  ): AsyncIterable<StreamEvent>;
+  streamEvents(cursor: string, options?: StreamEventsOptions): AsyncIterable<StreamEvent>;
 }
