@@ -1,8 +1,10 @@
 import { ResourceExhaustedError } from "../../errors/errors.js";
 import type { DynamoMetrics } from "./metrics.js";
-import { PageWindow, type WindowPage } from "./page-window.js";
-import { ShardReader, type ReadContext } from "./shard-reader.js";
-import { positionKey, type ShardPosition } from "./shard-position.js";
+import type { WindowPage } from "./page-window.js";
+import { ShardHub } from "./shard-hub.js";
+import type { ReadContext, ShardReader } from "./shard-reader.js";
+import type { ShardPosition } from "./shard-position.js";
+import { routeRead } from "./shard-route.js";
 
 export interface ReaderPoolOptions {
   table: string;
@@ -20,25 +22,6 @@ export interface Subscriber {
   joinedAfter: number;
 }
 
-type ReaderKind = "shared" | "independent";
-
-interface ShardHub {
-  /** The stream and the shard (shard ids are unique within a stream). */
-  id: string;
-  shard: string;
-  /** The shard's shared GetRecords loop, standing at the position after the window's newest page. */
-  shared?: ShardReader;
-  window: PageWindow;
-  /** Streams whose last page came from the shared reader, with the position that page left them at. */
-  attached: Map<number, string>;
-  /** Streams reading this shard with a reader of their own. */
-  independents: number;
-  /** Streams holding a lease on the shard. */
-  users: number;
-  /** The shared reader's GetRecords in progress: others at its position wait for it instead of calling. */
-  inFlight?: Promise<WindowPage>;
-}
-
 /**
  * The shard readers of one process, shared by every stream on a table. Each shard has at most one shared
  * reader; a stream whose position in the shard is the shared reader's, or lies inside its window of
@@ -49,6 +32,9 @@ interface ShardHub {
  * Backpressure: the shared reader reads when a stream at its position asks, so it goes at the pace of the
  * fastest stream, and holds at most `windowPages` pages; a slower stream that falls out of the window
  * reads on its own and rejoins once its position is held again (typically at the head of the shard).
+ *
+ * Each shard's state is a ShardHub; a lease decides each step of a read with routeRead (shard-route.ts)
+ * and has the hub carry it out.
  */
 export class ReaderPool {
   private readonly hubs = new Map<string, ShardHub>();
@@ -67,56 +53,24 @@ export class ReaderPool {
     const id = `${streamArn} ${shard}`;
     let hub = this.hubs.get(id);
     if (!hub) {
-      hub = {
-        id,
+      const { table, windowPages, maxReadersPerShard, metrics } = this.options;
+      const created: ShardHub = new ShardHub({
+        table,
         shard,
-        window: new PageWindow(this.options.windowPages),
-        attached: new Map(),
-        independents: 0,
-        users: 0,
-      };
+        windowPages,
+        maxReaders: maxReadersPerShard,
+        metrics,
+        readerId: () => ++this.readerIds,
+        nextFetch: () => ++this.fetches,
+        onIdle: () => {
+          if (this.hubs.get(id) === created) this.hubs.delete(id);
+        },
+      });
+      hub = created;
       this.hubs.set(id, hub);
     }
-    hub.users++;
-    return new ShardLease(this, hub, subscriber);
-  }
-
-  /** @internal */
-  nextFetch(): number {
-    return ++this.fetches;
-  }
-
-  /** @internal */
-  newReader(shard: string, position: ShardPosition, kind: ReaderKind): ShardReader {
-    this.readerStarted(kind);
-    return new ShardReader(++this.readerIds, shard, position);
-  }
-
-  /** @internal */
-  readerStarted(kind: ReaderKind): void {
-    this.options.metrics.shardReaders.inc({ table: this.options.table, kind });
-  }
-
-  /** @internal */
-  readerDone(kind: ReaderKind): void {
-    this.options.metrics.shardReaders.dec({ table: this.options.table, kind });
-  }
-
-  /** @internal Changes a window, keeping the held-records gauge true. */
-  changeWindow(window: PageWindow, change: (window: PageWindow) => void): void {
-    const before = window.recordCount;
-    change(window);
-    const delta = window.recordCount - before;
-    if (delta !== 0) this.options.metrics.windowRecords.inc({ table: this.options.table }, delta);
-  }
-
-  /** @internal */
-  leaveHub(hub: ShardHub): void {
-    if (--hub.users > 0) return;
-    if (hub.shared) this.readerDone("shared");
-    delete hub.shared;
-    this.changeWindow(hub.window, (window) => window.clear());
-    if (this.hubs.get(hub.id) === hub) this.hubs.delete(hub.id);
+    hub.join();
+    return new ShardLease(hub, subscriber);
   }
 }
 
@@ -128,76 +82,59 @@ export class ShardLease {
   private released = false;
 
   constructor(
-    private readonly pool: ReaderPool,
     private readonly hub: ShardHub,
     private readonly subscriber: Subscriber,
   ) {}
 
   /**
    * The page after `position`: from the shared reader's window, from the shared reader, or from a reader
-   * of this stream's own. Errors of the position (see ShardReader) come to the stream that asked.
+   * of this stream's own (see routeRead for which). Errors of the position (see ShardReader) come to the
+   * stream that asked.
    *
    * @throws ResourceExhaustedError when this stream would need its own reader on a shard that has as many
    *   readers as allowed
    */
   async read(position: ShardPosition, context: ReadContext): Promise<WindowPage> {
     const hub = this.hub;
-    const { metrics, table } = this.pool.options;
+    const subscriber = this.subscriber.id;
     let at = position;
     for (;;) {
-      const key = positionKey(at);
       const seen = Math.max(this.subscriber.joinedAfter, this.seenEmpty);
-      if (this.own !== undefined) {
-        if (at.type !== "LATEST" && positionKey(this.own.position) !== key) {
+      const decision = routeRead(hub.snapshot(at, subscriber, seen, this.own));
+      switch (decision.action) {
+        case "take-window":
+          hub.servedFromWindow(subscriber, decision.page);
+          return this.deliver(decision.page);
+        case "wait-fetch":
+          await hub.fetchSettled();
+          break;
+        case "fetch-shared":
+          return this.attach(await hub.fetchShared(context));
+        case "follow-head":
+          at = hub.head();
+          break;
+        case "start-shared":
+          hub.startShared(at);
+          break;
+        case "read-own":
+          return this.deliver(await this.readOwn(context));
+        case "drop-own":
           this.dropOwn();
-          continue;
-        }
-        // While the shared reader reads, this stream goes on by itself rather than wait for it.
-        if (hub.inFlight === undefined) {
-          const shared = hub.shared;
-          if (shared === undefined || !this.othersAttached()) {
-            this.promoteOwn();
-            continue;
-          }
-          if (positionKey(shared.position) === key || hub.window.lookup(key, seen) !== undefined) {
-            this.dropOwn();
-            continue;
-          }
-        }
-        return this.deliver(await this.readOwn(context));
+          break;
+        case "promote-own":
+          hub.promote(this.own as ShardReader);
+          this.own = undefined;
+          break;
+        case "start-own":
+          this.own = hub.startOwn(subscriber, at);
+          break;
+        case "refuse":
+          throw new ResourceExhaustedError(
+            `shard ${hub.shard} of table ${hub.table} already has ${decision.readers} readers (at most ` +
+              `${decision.maxReaders}; DynamoDB Streams allows about two readers per shard) ` +
+              `and this stream's position is not among the pages they hold; resume later with the last cursor received`,
+          );
       }
-      const held = hub.window.lookup(key, seen);
-      if (held) {
-        metrics.sharedPages.inc({ table });
-        return this.attach(held);
-      }
-      if (hub.inFlight) {
-        await hub.inFlight.catch(() => undefined);
-        continue;
-      }
-      if (hub.shared && positionKey(hub.shared.position) === key) {
-        return this.attach(await this.fetchShared(hub.shared, context));
-      }
-      // A fresh LATEST start joins a shared reader that has reached the end of the shard.
-      if (at.type === "LATEST" && hub.shared && hub.window.atHead()) {
-        at = hub.shared.position;
-        continue;
-      }
-      if (!hub.shared || !this.othersAttached()) {
-        this.replaceShared(this.pool.newReader(hub.shard, at, "shared"));
-        continue;
-      }
-      const readers = 1 + hub.independents;
-      if (readers >= this.pool.options.maxReadersPerShard) {
-        throw new ResourceExhaustedError(
-          `shard ${hub.shard} of table ${table} already has ${readers} readers (at most ` +
-            `${this.pool.options.maxReadersPerShard}; DynamoDB Streams allows about two readers per shard) ` +
-            `and this stream's position is not among the pages they hold; resume later with the last cursor received`,
-        );
-      }
-      hub.attached.delete(this.subscriber.id);
-      hub.independents++;
-      this.own = this.pool.newReader(hub.shard, at, "independent");
     }
   }
 
@@ -205,8 +142,8 @@ export class ShardLease {
     if (this.released) return;
     this.released = true;
     this.dropOwn();
-    this.hub.attached.delete(this.subscriber.id);
-    this.pool.leaveHub(this.hub);
+    this.hub.detach(this.subscriber.id);
+    this.hub.leave();
   }
 
   private deliver(page: WindowPage): WindowPage {
@@ -215,87 +152,23 @@ export class ShardLease {
   }
 
   private attach(page: WindowPage): WindowPage {
-    this.hub.attached.set(this.subscriber.id, positionKey(page.next));
+    this.hub.attach(this.subscriber.id, page);
     return this.deliver(page);
-  }
-
-  /**
-   * Another stream follows the shared reader: its position is still the reader's or inside the window.
-   * A stream that stalled out of the window does not pin the shared reader: it will read on its own anyway.
-   */
-  private othersAttached(): boolean {
-    const shared = this.hub.shared;
-    if (shared === undefined) return false;
-    const head = positionKey(shared.position);
-    for (const [id, key] of this.hub.attached) {
-      if (id === this.subscriber.id) continue;
-      if (key === head || this.hub.window.lookup(key, Infinity) !== undefined) return true;
-    }
-    return false;
-  }
-
-  /** Nobody else follows the shared reader: this stream's reader becomes it (no new iterator needed). */
-  private promoteOwn(): void {
-    const own = this.own as ShardReader;
-    this.own = undefined;
-    this.hub.independents--;
-    this.pool.readerDone("independent");
-    this.pool.readerStarted("shared");
-    this.replaceShared(own);
-  }
-
-  private replaceShared(reader: ShardReader): void {
-    const hub = this.hub;
-    if (hub.shared) this.pool.readerDone("shared");
-    hub.shared = reader;
-    this.pool.changeWindow(hub.window, (window) => window.clear());
-    hub.attached.clear();
-  }
-
-  private dropShared(): void {
-    const hub = this.hub;
-    if (!hub.shared) return;
-    this.pool.readerDone("shared");
-    delete hub.shared;
-    this.pool.changeWindow(hub.window, (window) => window.clear());
-    hub.attached.clear();
   }
 
   private dropOwn(): void {
     if (this.own === undefined) return;
     this.own = undefined;
-    this.hub.independents--;
-    this.pool.readerDone("independent");
+    this.hub.ownDropped();
   }
 
   private async readOwn(context: ReadContext): Promise<WindowPage> {
     const own = this.own as ShardReader;
     try {
-      const page = await own.read(context);
-      return { ...page, fetch: this.pool.nextFetch() };
+      return this.hub.numbered(await own.read(context));
     } catch (err) {
       this.dropOwn();
       throw err;
-    }
-  }
-
-  private async fetchShared(reader: ShardReader, context: ReadContext): Promise<WindowPage> {
-    const hub = this.hub;
-    const fetching = (async () => {
-      try {
-        const page = { ...(await reader.read(context)), fetch: this.pool.nextFetch() };
-        if (hub.shared === reader) this.pool.changeWindow(hub.window, (window) => window.append(page));
-        return page;
-      } catch (err) {
-        if (hub.shared === reader) this.dropShared();
-        throw err;
-      }
-    })();
-    hub.inFlight = fetching;
-    try {
-      return await fetching;
-    } finally {
-      if (hub.inFlight === fetching) delete hub.inFlight;
     }
   }
 }
