@@ -1,4 +1,4 @@
-import { ResourceExhaustedError } from "../../errors/errors.js";
+import { InternalError, ResourceExhaustedError } from "../../errors/errors.js";
 import type { DynamoMetrics } from "./metrics.js";
 import type { WindowPage } from "./page-window.js";
 import { ShardHub } from "./shard-hub.js";
@@ -134,6 +134,8 @@ export class ShardLease {
               `${decision.maxReaders}; DynamoDB Streams allows about two readers per shard) ` +
               `and this stream's position is not among the pages they hold; resume later with the last cursor received`,
           );
+        default:
+          return unrouted(decision);
       }
     }
   }
@@ -171,4 +173,9 @@ export class ShardLease {
       throw err;
     }
   }
+}
+
+/** Fails the typecheck when a decision of routeRead has no case in ShardLease.read. */
+function unrouted(decision: never): never {
+  throw new InternalError(`the reader pool has no action for ${JSON.stringify(decision)}`);
 }
