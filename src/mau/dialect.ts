@@ -59,6 +59,13 @@ export interface Dialect {
   binder(): Binder;
   /** Activity events: columns tenant, "user", time plus the expressions below. */
   readonly events: Source;
+  /**
+   * The daily activity rollup, where the engine keeps one: a row per (tenant, UTC day, user kind,
+   * protocol, user) that has an activity event, with the columns of `events` and `time` the day's start
+   * (00:00 UTC). Every metric's periods are whole UTC days, so a metric gives the same answer over it as
+   * over `events`, reading rows per user and day instead of per event. Absent: the metrics read `events`.
+   */
+  readonly dailyActivity?: Source;
   /** Usage reports: columns tenant, time and one BIGINT column per USAGE_COUNTS name. */
   readonly usageReports: Source;
   /** Boolean: the event's user is a bot (tenants.UserKind USER_KIND_BOT). */

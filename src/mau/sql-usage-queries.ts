@@ -21,6 +21,11 @@ import type { MauRow, RollingMauRow, UsageReportRow } from "./usage-rows.js";
 export interface SqlRunner {
   readonly dialect: Dialect;
   run(query: RenderedQuery, signal?: AbortSignal): Promise<SqlValue[][]>;
+  /**
+   * Rejects with FailedPreconditionError while the engine's daily activity rollup is incomplete (being
+   * built from the raw events), so no MAU is answered from part of it. Absent: always complete.
+   */
+  checkRollup?(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,12 +35,14 @@ export class SqlUsageQueries implements UsageQueries {
 
   async monthlyActiveUsers(query: MonthlyMauQuery, options: QueryOptions = {}): Promise<MauRow[]> {
     const checked = checkMonthly(query);
+    await this.runner.checkRollup?.(options.signal);
     const rows = await this.runner.run(monthlyMauSql(this.runner.dialect, checked), options.signal);
     return completeMonthly(checked, monthlyRows(rows));
   }
 
   async rollingActiveUsers(query: RollingMauQuery, options: QueryOptions = {}): Promise<RollingMauRow[]> {
     const checked = checkRolling(query);
+    await this.runner.checkRollup?.(options.signal);
     const rows = await this.runner.run(rollingMauSql(this.runner.dialect, checked), options.signal);
     return completeRolling(checked, rollingRows(rows, checked.windowDays));
   }

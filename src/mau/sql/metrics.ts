@@ -7,6 +7,7 @@ import {
   quoteIdentifier,
   type RenderedQuery,
   type ResultColumn,
+  type Source,
 } from "../dialect.js";
 
 /**
@@ -24,16 +25,28 @@ import {
 
 const USER = quoteIdentifier("user");
 
+/**
+ * Which activity a MAU metric reads: "rollup" (the default) the dialect's daily activity rollup, or its
+ * raw events where it keeps none; "events" the raw events always (the definition the rollup is checked
+ * against).
+ */
+export type ActivityRelation = "rollup" | "events";
+
+function activitySource(dialect: Dialect, relation: ActivityRelation): Source {
+  return relation === "rollup" ? (dialect.dailyActivity ?? dialect.events) : dialect.events;
+}
+
 /** Conditions selecting the activity a query counts, between two instants. */
 function activityConditions(
   dialect: Dialect,
+  source: Source,
   binder: Binder,
   query: CheckedActivity,
   from: Date,
   until: Date,
 ): string[] {
   return [
-    dialect.events.where,
+    source.where,
     `time >= ${dialect.instant(from, binder)}`,
     `time < ${dialect.instant(until, binder)}`,
     `coalesce(${USER}, '') <> ''`,
@@ -64,10 +77,16 @@ export const MONTHLY_MAU_COLUMNS: readonly ResultColumn[] = [
  * count; MAU over all protocols still counts distinct users, who may have several protocols. The bot flag
  * stays a boolean until the output, a cheaper grouping key than the label.
  */
-export function monthlyMauSql(dialect: Dialect, query: CheckedMonthly): RenderedQuery {
+export function monthlyMauSql(
+  dialect: Dialect,
+  query: CheckedMonthly,
+  relation: ActivityRelation = "rollup",
+): RenderedQuery {
   const binder = dialect.binder();
+  const source = activitySource(dialect, relation);
   const where = activityConditions(
     dialect,
+    source,
     binder,
     query,
     monthStart(query.months.from),
@@ -78,7 +97,7 @@ export function monthlyMauSql(dialect: Dialect, query: CheckedMonthly): Rendered
   const sql = `WITH active AS (
   SELECT DISTINCT tenant, ${dialect.isBot} AS bot, ${dialect.protocol} AS proto, ${USER},
     date_trunc('month', ${dialect.utcTime}) AS month
-  FROM ${dialect.events.from}
+  FROM ${source.from}
   WHERE ${where.join("\n    AND ")}
 )
 SELECT tenant, ${month} AS month_ms, ${kind} AS user_kind, '' AS protocol, count(DISTINCT ${USER}) AS mau
@@ -104,11 +123,17 @@ export const ROLLING_MAU_COLUMNS: readonly ResultColumn[] = [
  * tenant, day_ms, user_kind, mau for each calendar day with a non-zero count. Each user is reduced to
  * the days they were active, then each calendar day counts the users with an active day in its window.
  */
-export function rollingMauSql(dialect: Dialect, query: CheckedRolling): RenderedQuery {
+export function rollingMauSql(
+  dialect: Dialect,
+  query: CheckedRolling,
+  relation: ActivityRelation = "rollup",
+): RenderedQuery {
   const binder = dialect.binder();
+  const source = activitySource(dialect, relation);
   const lookBack = query.windowDays - 1;
   const where = activityConditions(
     dialect,
+    source,
     binder,
     query,
     new Date(query.from - lookBack * DAY_MS),
@@ -116,7 +141,7 @@ export function rollingMauSql(dialect: Dialect, query: CheckedRolling): Rendered
   );
   const sql = `WITH active_days AS (
   SELECT DISTINCT tenant, ${userKind(dialect.isBot)} AS kind, ${USER}, date_trunc('day', ${dialect.utcTime}) AS day
-  FROM ${dialect.events.from}
+  FROM ${source.from}
   WHERE ${where.join("\n    AND ")}
 )
 SELECT active_days.tenant AS tenant, ${dialect.epochMillis("calendar.day")} AS day_ms,
