@@ -18,8 +18,22 @@ export interface Sink {
   write(tenant: string, events: readonly Event[]): Promise<WriteResult>;
   /** Stores resource-count reports of one tenant; idempotent on (tenant, cluster, time). */
   writeUsageReports(tenant: string, reports: readonly UsageReport[]): Promise<WriteResult>;
+  /**
+   * Deletes the raw events older than `before` (event retention), keeping what MAU is answered from (the
+   * daily activity rollup), and says how many went. Never deletes events the rollup does not cover yet
+   * (its build from older events unfinished): then it deletes nothing and says so with `deferred`.
+   * Optional: a backend whose store expires data itself (Timestream's retention) omits it.
+   */
+  expireEvents?(before: Date): Promise<ExpireResult>;
   /** Waits for in-flight writes, then releases resources. Later writes reject with UnavailableError. */
   close(): Promise<void>;
+}
+
+export interface ExpireResult {
+  /** Raw events deleted (PostgreSQL, dropping whole partitions, may count them before the drop). */
+  deleted: number;
+  /** True when nothing was deleted because the rollup is still being built. */
+  deferred: boolean;
 }
 
 export interface WriteResult {

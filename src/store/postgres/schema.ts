@@ -20,6 +20,13 @@ import { advisoryLockSql, LOCK_MIGRATIONS } from "./advisory-locks.js";
  *   event is the same event, time included. So ON CONFLICT on the key drops every re-send.
  * - usage_reports(tenant, time, cluster, users … auth_connectors BIGINT, received_at), primary key
  *   (tenant, cluster, time).
+ * - daily_activity(tenant, time TIMESTAMPTZ (the UTC day's start), user_kind, protocol, "user"), primary
+ *   key all five: the daily activity rollup, one row per (tenant, UTC day, user kind, protocol, user)
+ *   among the events with a user, derived exactly from `events` (Dialect.dailyActivity). Not
+ *   partitioned: event retention drops `events` partitions and keeps this.
+ * - daily_activity_backfill(singleton, next_day, last_day TIMESTAMPTZ): present while the rollup still
+ *   has to be built from events stored before it existed, for the UTC days `next_day`..`last_day`
+ *   (migration 2 records the span of the events it found); no row means the rollup is complete.
  */
 export interface Migration {
   version: number;
@@ -54,7 +61,32 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE daily_activity (
+        tenant TEXT NOT NULL,
+        time TIMESTAMPTZ NOT NULL,
+        user_kind SMALLINT NOT NULL,
+        protocol TEXT NOT NULL,
+        "user" TEXT NOT NULL,
+        PRIMARY KEY (tenant, time, user_kind, protocol, "user")
+      )`,
+      `CREATE TABLE daily_activity_backfill (
+        singleton BOOLEAN PRIMARY KEY CHECK (singleton),
+        next_day TIMESTAMPTZ NOT NULL,
+        last_day TIMESTAMPTZ NOT NULL
+      )`,
+      `INSERT INTO daily_activity_backfill
+        SELECT TRUE, ${utcDayStart("min(time)")}, ${utcDayStart("max(time)")} FROM events HAVING count(*) > 0`,
+    ],
+  },
 ];
+
+/** The start (00:00 UTC) of the UTC day of a TIMESTAMPTZ expression, as a TIMESTAMPTZ. */
+export function utcDayStart(expression: string): string {
+  return `(date_trunc('day', ${expression} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { USAGE_COUNTS } from "../../../src/activity/usage-report-rules.js";
 import { FailedPreconditionError, UnavailableError } from "../../../src/errors/errors.js";
 import { DuckDbSink } from "../../../src/store/duckdb/duckdb-sink.js";
-import { SCHEMA_VERSION } from "../../../src/store/duckdb/schema.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/store/duckdb/schema.js";
 import { openStore } from "../../../src/store/open-store.js";
 import { sinkContract, type StoredEvent, type StoredUsageReport } from "../../support/sink-contract.js";
 import { sampleEvents } from "../sample-events.js";
@@ -85,7 +85,9 @@ describe("DuckDbSink", () => {
     await first.close();
     const second = await open(path);
     expect(await rows(second, "SELECT count(*)::INTEGER AS n FROM events")).toEqual([{ n: 10 }]);
-    expect(await rows(second, "SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
+    expect(await rows(second, "SELECT version FROM schema_version ORDER BY version")).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version })),
+    );
   });
 
   it("refuses a database written by a newer schema version", async () => {
