@@ -11,8 +11,8 @@ import type { TimestreamUsageQueriesOptions } from "./timestream/timestream-usag
 export interface OpenStoreOptions extends PostgresStoreOptions, TimestreamStoreOptions {}
 
 export interface OpenUsageQueriesOptions {
-  /** Timestream settings besides database and table (endpoint, region, credentials, page size). */
-  timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table">;
+  /** Timestream settings besides the tables (endpoint, region, credentials, page size). */
+  timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table" | "rollupTable">;
   /** PostgreSQL settings besides the URL (pool size, timeouts, logger). */
   postgres?: PostgresUsageQueriesOptions;
 }
@@ -40,8 +40,8 @@ function backendOf<S extends SinkSpec>(spec: S): StoreBackend<S, OpenStoreOption
 
 /**
  * Opens the store a `--sink` value names, both sides: the sink and queries through it. `duckdb:PATH`
- * (created and migrated on open), `timestream:DATABASE/TABLE` (the table must exist) or `postgres://…`
- * (schema created and migrated on open).
+ * (created and migrated on open), `timestream:DATABASE/TABLE[,ROLLUP_TABLE]` (both tables must exist)
+ * or `postgres://…` (schema created and migrated on open).
  */
 export async function openStore(spec: string | SinkSpec, options: OpenStoreOptions = {}): Promise<Store> {
   const parsed = typeof spec === "string" ? parseSinkSpec(spec) : spec;
@@ -56,8 +56,8 @@ export async function openSink(spec: string | SinkSpec, options: OpenStoreOption
 /**
  * UsageQueries alone over the store a `--sink` value names, for a process that does not write:
  * `duckdb:PATH` (opened read-only; the file must exist and not be open in another process),
- * `timestream:DATABASE/TABLE` or `postgres://…` (read-only sessions; the tenants service may be writing
- * meanwhile).
+ * `timestream:DATABASE/TABLE[,ROLLUP_TABLE]` or `postgres://…` (read-only sessions; the tenants service
+ * may be writing meanwhile).
  */
 export async function openUsageQueries(
   spec: string | SinkSpec,

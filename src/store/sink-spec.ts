@@ -3,7 +3,13 @@ import { InvalidArgumentError } from "../errors/errors.js";
 /** Where the tenants service stores records, parsed from `--sink`. */
 export type SinkSpec =
   | { kind: "duckdb"; path: string }
-  | { kind: "timestream"; database: string; table: string }
+  | {
+      kind: "timestream";
+      database: string;
+      table: string;
+      /** The daily activity table, when named; absent, the backend's default (`${table}_daily`). */
+      rollupTable?: string;
+    }
   | { kind: "postgres"; url: string };
 
 /**
@@ -20,8 +26,9 @@ export const SINK_FORMS: Readonly<{ [K in SinkSpec["kind"]]: string }> = {
 const TIMESTREAM_NAME = /^[A-Za-z0-9_.-]{3,256}$/;
 
 /**
- * Parses `duckdb:PATH` (`duckdb::memory:` for an in-memory database), `timestream:DATABASE/TABLE` or
- * `postgres://…` / `postgresql://…`.
+ * Parses `duckdb:PATH` (`duckdb::memory:` for an in-memory database), `timestream:DATABASE/TABLE`
+ * (optionally `,ROLLUP_TABLE`, the daily activity table, another table of DATABASE) or `postgres://…` /
+ * `postgresql://…`.
  */
 export function parseSinkSpec(spec: string): SinkSpec {
   if (spec.startsWith("postgres://") || spec.startsWith("postgresql://")) {
@@ -37,21 +44,25 @@ export function parseSinkSpec(spec: string): SinkSpec {
       return { kind: "duckdb", path: rest };
     case "timestream": {
       const parts = rest.split("/");
-      const [database, table] = parts;
-      if (parts.length !== 2 || database === undefined || table === undefined) {
-        throw new InvalidArgumentError(`sink "${spec}": expected timestream:DATABASE/TABLE`);
+      const [database, tables] = parts;
+      const [table, rollupTable, ...extra] = (tables ?? "").split(",");
+      if (parts.length !== 2 || database === undefined || table === undefined || extra.length > 0) {
+        throw new InvalidArgumentError(
+          `sink "${spec}": expected timestream:DATABASE/TABLE or timestream:DATABASE/TABLE,ROLLUP_TABLE`,
+        );
       }
       for (const [what, name] of [
         ["database", database],
         ["table", table],
+        ["daily activity table", rollupTable],
       ] as const) {
-        if (!TIMESTREAM_NAME.test(name)) {
+        if (name !== undefined && !TIMESTREAM_NAME.test(name)) {
           throw new InvalidArgumentError(
             `sink "${spec}": Timestream ${what} name must be 3 to 256 letters, digits, '_', '-' or '.'`,
           );
         }
       }
-      return { kind: "timestream", database, table };
+      return { kind: "timestream", database, table, ...(rollupTable === undefined ? {} : { rollupTable }) };
     }
     default:
       throw new InvalidArgumentError(
@@ -66,7 +77,7 @@ export function formatSinkSpec(spec: SinkSpec): string {
     case "duckdb":
       return `duckdb:${spec.path}`;
     case "timestream":
-      return `timestream:${spec.database}/${spec.table}`;
+      return `timestream:${spec.database}/${spec.table}${spec.rollupTable === undefined ? "" : `,${spec.rollupTable}`}`;
     case "postgres":
       return redactPassword(spec.url);
   }

@@ -167,7 +167,10 @@ describe("mau", () => {
 
     beforeAll(async () => {
       endpoint = await startTimestreamEndpoint({
-        tables: [{ database: "usage", table: "activity", magneticStoreWrites: true }],
+        tables: [
+          { database: "usage", table: "activity", magneticStoreWrites: true },
+          { database: "usage", table: "activity_daily", magneticStoreWrites: true },
+        ],
       });
       sink = new TimestreamSink({
         database: "usage",

@@ -9,6 +9,10 @@ describe("parseSinkSpec", () => {
     ["duckdb::memory:", { kind: "duckdb", path: ":memory:" }],
     ["timestream:usage/events", { kind: "timestream", database: "usage", table: "events" }],
     ["timestream:my-db.prod/tbl_1", { kind: "timestream", database: "my-db.prod", table: "tbl_1" }],
+    [
+      "timestream:usage/events,active_days",
+      { kind: "timestream", database: "usage", table: "events", rollupTable: "active_days" },
+    ],
     ["postgres://u:p@db:5432/x", { kind: "postgres", url: "postgres://u:p@db:5432/x" }],
     ["postgresql://db/x", { kind: "postgres", url: "postgresql://db/x" }],
   ])("parses %s", (spec, expected) => {
@@ -22,6 +26,9 @@ describe("parseSinkSpec", () => {
     ["timestream:a/b/c", /DATABASE\/TABLE/],
     ["timestream:dbx/ab", /table name/],
     ["timestream:d b/table", /database name/],
+    ["timestream:usage/events,", /daily activity table name/],
+    ["timestream:usage/events,x", /daily activity table name/],
+    ["timestream:usage/events,a_b,c_d", /DATABASE\/TABLE,ROLLUP_TABLE/],
     ["sqlite:x.db", /unknown kind/],
     ["", /unknown kind/],
   ])("rejects %j", (spec, message) => {
@@ -30,7 +37,7 @@ describe("parseSinkSpec", () => {
   });
 
   it("formats specs back, hiding a postgres password", () => {
-    for (const spec of ["duckdb:events.duckdb", "timestream:usage/events"]) {
+    for (const spec of ["duckdb:events.duckdb", "timestream:usage/events", "timestream:usage/events,days"]) {
       expect(formatSinkSpec(parseSinkSpec(spec))).toBe(spec);
     }
     expect(formatSinkSpec(parseSinkSpec("postgres://u:secret@db/x"))).toBe("postgres://u:***@db/x");

@@ -1,10 +1,8 @@
 import { InvalidArgumentError } from "../../errors/errors.js";
-import { EVENT_MEASURE, USAGE_MEASURE } from "./timestream-records.js";
+import { ACTIVE_DAY_MEASURE, EVENT_MEASURE, USAGE_MEASURE } from "./timestream-records.js";
+import { type TimestreamTable, timestreamTables } from "./timestream-tables.js";
 import { DAY_MS, type Day } from "../../mau/calendar.js";
 import { type Binder, type Dialect, quoteIdentifier } from "../../mau/dialect.js";
-
-/** Timestream database and table names: 3..256 letters, digits, '_', '-' and '.'. */
-const TIMESTREAM_NAME = /^[A-Za-z0-9_.-]{3,256}$/;
 
 /**
  * Characters refused inside a Timestream string literal: control characters and lone surrogates. With
@@ -24,29 +22,18 @@ export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export interface TimestreamTable {
-  database: string;
-  table: string;
-}
-
 /**
- * The Timestream sink's record model (timestream-records.ts): one table, events as
- * measure `active` with dimensions (user_kind a VARCHAR "0"/"1"/"2"; an empty value is an absent
- * dimension, read as NULL), usage reports as the multi-measure `usage`. Time is a UTC TIMESTAMP.
- * Timestream has no bind parameters: values become quoted literals (quoteLiteral).
+ * The Timestream sink's record model (timestream-records.ts): in the table, events as measure `active`
+ * with dimensions (user_kind a VARCHAR "0"/"1"/"2"; an empty value is an absent dimension, read as
+ * NULL), usage reports as the multi-measure `usage`; in the rollup table, daily activity as measure
+ * `active_day` with the events' tenant, user, user_kind and protocol and `time` the UTC day's start.
+ * Time is a UTC TIMESTAMP. Timestream has no bind parameters: values become quoted literals
+ * (quoteLiteral).
  */
 export function timestreamDialect(target: TimestreamTable): Dialect {
-  for (const [what, name] of [
-    ["database", target.database],
-    ["table", target.table],
-  ] as const) {
-    if (!TIMESTREAM_NAME.test(name)) {
-      throw new InvalidArgumentError(
-        `Timestream ${what} name must be 3 to 256 letters, digits, '_', '-' or '.'`,
-      );
-    }
-  }
-  const from = `${quoteIdentifier(target.database)}.${quoteIdentifier(target.table)}`;
+  const tables = timestreamTables(target);
+  const from = `${quoteIdentifier(tables.database)}.${quoteIdentifier(tables.table)}`;
+  const rollupFrom = `${quoteIdentifier(tables.database)}.${quoteIdentifier(tables.rollupTable)}`;
   const iso = (ms: number) => quoteLiteral(new Date(ms).toISOString());
   return {
     name: "timestream",
@@ -56,6 +43,7 @@ export function timestreamDialect(target: TimestreamTable): Dialect {
         params: () => [],
       }) satisfies Binder,
     events: { from, where: `measure_name = ${quoteLiteral(EVENT_MEASURE)}` },
+    dailyActivity: { from: rollupFrom, where: `measure_name = ${quoteLiteral(ACTIVE_DAY_MEASURE)}` },
     usageReports: { from, where: `measure_name = ${quoteLiteral(USAGE_MEASURE)}` },
     isBot: "coalesce(user_kind, '') = '2'",
     protocol: "coalesce(protocol, '')",

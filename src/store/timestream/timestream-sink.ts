@@ -36,6 +36,9 @@ import {
   type RejectedItem,
 } from "./timestream-errors.js";
 import {
+  activeDayCommonAttributes,
+  activeDayRecord,
+  activeDays,
   chunk,
   eventCommonAttributes,
   eventRecord,
@@ -44,10 +47,11 @@ import {
   usageCommonAttributes,
   usageRecord,
 } from "./timestream-records.js";
+import { type TimestreamTable, type TimestreamTables, timestreamTables } from "./timestream-tables.js";
+import { formatDay } from "../../mau/calendar.js";
 
-export interface TimestreamSinkOptions {
-  database: string;
-  table: string;
+/** Where to write: `database`, `table` (events, usage reports) and `rollupTable` (default `${table}_daily`). */
+export interface TimestreamSinkOptions extends TimestreamTable {
   /** Region; default: the AWS SDK's chain (AWS_REGION, shared config). */
   region?: string;
   /**
@@ -71,6 +75,12 @@ export interface TimestreamSinkOptions {
   registry?: Registry;
 }
 
+/** A table the sink writes, with its name as errors and logs give it. */
+interface Target {
+  table: string;
+  name: string;
+}
+
 /** One record on its way to Timestream, with what is needed to judge a rejection of it. */
 interface Pending {
   record: _Record;
@@ -80,7 +90,14 @@ interface Pending {
 }
 
 /**
- * The Amazon Timestream sink (`timestream:DATABASE/TABLE`); the record model is in timestream-records.ts.
+ * The Amazon Timestream sink (`timestream:DATABASE/TABLE[,ROLLUP_TABLE]`); the record model is in
+ * timestream-records.ts.
+ *
+ * A batch of events is written in two steps: the event records to the table, then, once all of them are
+ * stored, the batch's daily activity records to the rollup table. The batch is acknowledged only when
+ * both are; a failure in either fails it, and the re-sent batch re-writes both, each record an identical
+ * upsert. So every stored event's active day is in the rollup table once its batch is acknowledged
+ * (until then, only a re-send of the batch can complete it, which the caller does).
  *
  * A batch is split into WriteRecords requests of at most 100 records, sent with bounded concurrency.
  * Throttling, 5xx and connection errors are retried with full-jitter exponential backoff (the SDK's own
@@ -107,10 +124,20 @@ export class TimestreamSink implements Sink {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
 
+  private readonly tables: TimestreamTables;
+  private readonly events: Target;
+  private readonly rollup: Target;
+
   readonly name: string;
 
-  constructor(private readonly options: TimestreamSinkOptions) {
-    this.name = `${options.database}/${options.table}`;
+  constructor(options: TimestreamSinkOptions) {
+    this.tables = timestreamTables(options);
+    this.events = { table: this.tables.table, name: `${this.tables.database}/${this.tables.table}` };
+    this.rollup = {
+      table: this.tables.rollupTable,
+      name: `${this.tables.database}/${this.tables.rollupTable}`,
+    };
+    this.name = this.events.name;
     this.client = new TimestreamWriteClient({
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -133,13 +160,21 @@ export class TimestreamSink implements Sink {
   write(tenant: string, events: readonly Event[]): Promise<WriteResult> {
     return this.track("event", async () => {
       validateTenant(tenant);
-      const pending = toEventRecords(events).map((event): Pending => ({
+      const records = toEventRecords(events);
+      const pending = records.map((event): Pending => ({
         record: eventRecord(event),
         item: `event ${event.id}`,
         timeMs: Number(microsToMillis(event.timeMicros)),
         constantMeasure: true,
       }));
-      await this.send(eventCommonAttributes(tenant), pending);
+      await this.send(this.events, eventCommonAttributes(tenant), pending);
+      const days = activeDays(records).map((active): Pending => ({
+        record: activeDayRecord(active),
+        item: `active day ${formatDay(active.day)} of user ${active.user}`,
+        timeMs: active.day,
+        constantMeasure: true,
+      }));
+      await this.send(this.rollup, activeDayCommonAttributes(tenant), days);
       return { accepted: events.length };
     });
   }
@@ -153,7 +188,7 @@ export class TimestreamSink implements Sink {
         timeMs: Number(microsToMillis(report.timeMicros)),
         constantMeasure: false,
       }));
-      await this.send(usageCommonAttributes(tenant), pending);
+      await this.send(this.events, usageCommonAttributes(tenant), pending);
       return { accepted: reports.length };
     });
   }
@@ -188,16 +223,21 @@ export class TimestreamSink implements Sink {
     }
   }
 
-  private async send(common: _Record, pending: Pending[]): Promise<void> {
+  private async send(target: Target, common: _Record, pending: Pending[]): Promise<void> {
     await forEachBounded(chunk(pending, MAX_RECORDS_PER_WRITE), this.concurrency, (requests, signal) =>
-      this.sendChunk(common, requests, signal),
+      this.sendChunk(target, common, requests, signal),
     );
   }
 
-  private async sendChunk(common: _Record, pending: Pending[], signal: AbortSignal): Promise<void> {
+  private async sendChunk(
+    target: Target,
+    common: _Record,
+    pending: Pending[],
+    signal: AbortSignal,
+  ): Promise<void> {
     const command = new WriteRecordsCommand({
-      DatabaseName: this.options.database,
-      TableName: this.options.table,
+      DatabaseName: this.tables.database,
+      TableName: target.table,
       CommonAttributes: common,
       Records: pending.map((p) => p.record),
     });
@@ -209,21 +249,23 @@ export class TimestreamSink implements Sink {
           attempts = failures;
           if (delay === undefined) return;
           this.metrics.retries.inc({ sink: "timestream" });
-          this.logger.debug({ err, attempt: failures, delay, table: this.name }, "timestream write retry");
+          this.logger.debug({ err, attempt: failures, delay, table: target.name }, "timestream write retry");
         },
       });
     } catch (err) {
       if (err instanceof RejectedRecordsException)
-        return this.judgeRejections(pending, err.RejectedRecords ?? []);
+        return this.judgeRejections(target, pending, err.RejectedRecords ?? []);
       if (signal.aborted) throw new UnavailableError("write abandoned after another request failed");
-      throw this.translate(err, attempts);
+      throw this.translate(target, err, attempts);
     }
   }
 
   /** Accepts the request only if every rejection is a harmless duplicate; otherwise fails by cause. */
-  private judgeRejections(pending: Pending[], rejected: RejectedRecord[]): void {
+  private judgeRejections(target: Target, pending: Pending[], rejected: RejectedRecord[]): void {
     if (rejected.length === 0) {
-      throw new TimestreamRejectedError(this.name, [{ item: "request", reason: "rejected without details" }]);
+      throw new TimestreamRejectedError(target.name, [
+        { item: "request", reason: "rejected without details" },
+      ]);
     }
     const byCause = new Map<RejectionCause, RejectedItem[]>();
     const nowMs = this.now().getTime();
@@ -251,47 +293,51 @@ export class TimestreamSink implements Sink {
       byCause.set(cause, list);
     }
     const future = byCause.get("future");
-    if (future) throw new TimestreamFutureTimeError(this.name, future);
+    if (future) throw new TimestreamFutureTimeError(target.name, future);
     const retention = byCause.get("retention");
-    if (retention) throw new TimestreamRetentionError(this.name, retention);
+    if (retention) throw new TimestreamRetentionError(target.name, retention);
     const other = byCause.get("other");
-    if (other) throw new TimestreamRejectedError(this.name, other);
+    if (other) throw new TimestreamRejectedError(target.name, other);
     this.logger.debug(
-      { duplicates: rejected.length, table: this.name },
+      { duplicates: rejected.length, table: target.name },
       "timestream duplicates already stored",
     );
   }
 
-  private translate(err: unknown, attempts: number): DomainError {
+  private translate(target: Target, err: unknown, attempts: number): DomainError {
     if (isDomainError(err)) return err;
+    const table = target.name;
     const name = (err as { name?: unknown }).name;
     const detail = err instanceof Error ? err.message : String(err);
     switch (name) {
       case "ResourceNotFoundException":
-        return new NotFoundError(`Timestream table ${this.name} does not exist`, { cause: err });
+        return new NotFoundError(
+          target === this.rollup
+            ? `Timestream daily activity table ${table} does not exist; create it beside ${this.events.name} ` +
+                `(or name another with timestream:DATABASE/TABLE,ROLLUP_TABLE)`
+            : `Timestream table ${table} does not exist`,
+          { cause: err },
+        );
       case "AccessDeniedException":
         return new FailedPreconditionError(
-          `the tenants service may not write to Timestream table ${this.name} (AccessDeniedException: ${detail}); ` +
+          `the tenants service may not write to Timestream table ${table} (AccessDeniedException: ${detail}); ` +
             `see the README's IAM policy for the Timestream sink`,
           { cause: err },
         );
       case "ValidationException":
-        return new InvalidArgumentError(`Timestream refused the write to ${this.name}: ${detail}`, {
+        return new InvalidArgumentError(`Timestream refused the write to ${table}: ${detail}`, {
           cause: err,
         });
       case "ServiceQuotaExceededException":
-        return new ResourceExhaustedError(`Timestream quota exceeded writing to ${this.name}`, {
+        return new ResourceExhaustedError(`Timestream quota exceeded writing to ${table}`, {
           cause: err,
         });
     }
     if (isRetryable(err)) {
-      return new UnavailableError(
-        `Timestream write to ${this.name} still failing after ${attempts} attempts`,
-        {
-          cause: err,
-        },
-      );
+      return new UnavailableError(`Timestream write to ${table} still failing after ${attempts} attempts`, {
+        cause: err,
+      });
     }
-    return new InternalError(`Timestream write to ${this.name} failed`, { cause: err });
+    return new InternalError(`Timestream write to ${table} failed`, { cause: err });
   }
 }

@@ -2,21 +2,22 @@ import type { SinkSpec } from "../sink-spec.js";
 import { type StoreBackend, storeOver } from "../store.js";
 import { TimestreamSink, type TimestreamSinkOptions } from "./timestream-sink.js";
 import { TimestreamUsageQueries, type TimestreamUsageQueriesOptions } from "./timestream-usage-queries.js";
+import type { TimestreamTable } from "./timestream-tables.js";
 
 /** Options the opener hands this backend: the Timestream settings and the ones every sink shares. */
 export interface TimestreamStoreOptions extends Pick<TimestreamSinkOptions, "logger" | "registry"> {
-  timestream?: Omit<TimestreamSinkOptions, "database" | "table" | "logger" | "registry">;
+  timestream?: Omit<TimestreamSinkOptions, "database" | "table" | "rollupTable" | "logger" | "registry">;
 }
 
 /**
- * `timestream:DATABASE/TABLE`: the table must exist. Writes go through Timestream Write; the queries,
- * with the store or alone, through a Timestream Query client of their own with the same region, endpoint
- * and credentials.
+ * `timestream:DATABASE/TABLE[,ROLLUP_TABLE]`: both tables must exist (the rollup table's default name is
+ * `TABLE_daily`). Writes go through Timestream Write; the queries, with the store or alone, through a
+ * Timestream Query client of their own with the same region, endpoint and credentials.
  */
 export const timestreamStore: StoreBackend<
   Extract<SinkSpec, { kind: "timestream" }>,
   TimestreamStoreOptions,
-  { timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table"> }
+  { timestream?: Omit<TimestreamUsageQueriesOptions, "database" | "table" | "rollupTable"> }
 > = {
   open(spec, options) {
     const settings = options.timestream ?? {};
@@ -24,8 +25,7 @@ export const timestreamStore: StoreBackend<
       ...settings,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),
-      database: spec.database,
-      table: spec.table,
+      ...tablesOf(spec),
     });
     const queries = {
       ...(settings.region === undefined ? {} : { region: settings.region }),
@@ -37,7 +37,13 @@ export const timestreamStore: StoreBackend<
     );
   },
   openUsageQueries: (spec, options) =>
-    Promise.resolve(
-      new TimestreamUsageQueries({ ...options.timestream, database: spec.database, table: spec.table }),
-    ),
+    Promise.resolve(new TimestreamUsageQueries({ ...options.timestream, ...tablesOf(spec) })),
 };
+
+function tablesOf(spec: Extract<SinkSpec, { kind: "timestream" }>): TimestreamTable {
+  return {
+    database: spec.database,
+    table: spec.table,
+    ...(spec.rollupTable === undefined ? {} : { rollupTable: spec.rollupTable }),
+  };
+}

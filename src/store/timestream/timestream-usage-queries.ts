@@ -19,10 +19,10 @@ import type { Dialect, RenderedQuery, SqlValue } from "../../mau/dialect.js";
 import { timestreamDialect } from "./timestream-dialect.js";
 import { type SqlRunner, SqlUsageQueries } from "../../mau/sql-usage-queries.js";
 import { checkColumns, parseRow } from "./timestream-rows.js";
+import { type TimestreamTable, timestreamTables } from "./timestream-tables.js";
 
-export interface TimestreamUsageQueriesOptions {
-  database: string;
-  table: string;
+/** The tables: `database`, `table` and `rollupTable` (default `${table}_daily`), as the sink writes them. */
+export interface TimestreamUsageQueriesOptions extends TimestreamTable {
   /** Region; default: the AWS SDK's chain (AWS_REGION, shared config). */
   region?: string;
   /**
@@ -37,14 +37,16 @@ export interface TimestreamUsageQueriesOptions {
 }
 
 /**
- * UsageQueries on Timestream for LiveAnalytics (`timestream:DATABASE/TABLE`, the table the Timestream sink
- * writes), through Timestream Query. Results are read page by page until no NextToken is left (a page may
+ * UsageQueries on Timestream for LiveAnalytics (`timestream:DATABASE/TABLE[,ROLLUP_TABLE]`, the tables the
+ * Timestream sink writes), through Timestream Query: MAU from the daily activity table, usage reports
+ * from the table. Results are read page by page until no NextToken is left (a page may
  * be empty while the query still runs). The SDK's own retries handle throttling and 5xx; what remains is
  * translated into DomainErrors.
  *
  * A column Timestream has never seen does not exist in its flexible schema: a table without a single
- * usage report (or without any event that has a protocol) cannot answer the queries that read those
- * columns, and says so as FailedPreconditionError.
+ * usage report (or a daily activity table without any record that has a protocol, that is, no event with
+ * a user and a protocol) cannot answer the queries that read those columns, and says so as
+ * FailedPreconditionError.
  */
 export class TimestreamUsageQueries extends SqlUsageQueries {
   constructor(options: TimestreamUsageQueriesOptions) {
@@ -59,7 +61,8 @@ class TimestreamRunner implements SqlRunner {
 
   constructor(private readonly options: TimestreamUsageQueriesOptions) {
     this.dialect = timestreamDialect(options);
-    this.name = `${options.database}/${options.table}`;
+    const tables = timestreamTables(options);
+    this.name = `${tables.database}/${tables.table} or ${tables.database}/${tables.rollupTable}`;
     this.client = new TimestreamQueryClient({
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),

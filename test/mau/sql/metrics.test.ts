@@ -40,13 +40,13 @@ ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.columns.map((c) => c.name)).toEqual(["tenant", "month_ms", "user_kind", "protocol", "mau"]);
   });
 
-  it("renders for Timestream with its table, measure, dimensions and time functions", () => {
+  it("renders for Timestream with its rollup table, measure, dimensions and time functions", () => {
     const query = monthlyMauSql(timestream, checkMonthly({ months: september, tenant: "acme" }));
     expect(query.sql).toBe(`WITH active AS (
   SELECT DISTINCT tenant, coalesce(user_kind, '') = '2' AS bot, coalesce(protocol, '') AS proto, "user",
     date_trunc('month', time) AS month
-  FROM "usage"."events"
-  WHERE measure_name = 'active'
+  FROM "usage"."events_daily"
+  WHERE measure_name = 'active_day'
     AND time >= from_iso8601_timestamp('2026-09-01T00:00:00.000Z')
     AND time < from_iso8601_timestamp('2026-10-01T00:00:00.000Z')
     AND coalesce("user", '') <> ''
@@ -63,6 +63,19 @@ WHERE proto <> ''
 GROUP BY tenant, month, bot, proto
 ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.params).toEqual([]);
+  });
+
+  it("renders for Timestream over the raw events on request, or over a named rollup table", () => {
+    const checked = checkMonthly({ months: september });
+    const raw = monthlyMauSql(timestream, checked, "events").sql;
+    expect(raw).toContain(`FROM "usage"."events"\n  WHERE measure_name = 'active'\n`);
+    const named = timestreamDialect({ database: "usage", table: "events", rollupTable: "days" });
+    expect(monthlyMauSql(named, checked).sql).toContain(
+      `FROM "usage"."days"\n  WHERE measure_name = 'active_day'\n`,
+    );
+    expect(
+      rollingMauSql(named, checkRolling({ from: day("2026-09-01"), to: day("2026-09-02") })).sql,
+    ).toContain(`FROM "usage"."days"`);
   });
 
   it.each<[string, Dialect, Parameters<typeof checkMonthly>[0], string[], string[]]>([
@@ -246,6 +259,9 @@ describe("injection", () => {
     { database: "us", table: "events" },
     { database: "usage", table: 'ev"ents' },
     { database: "usage", table: "events; DROP" },
+    { database: "usage", table: "events", rollupTable: "da'ys" },
+    { database: "usage", table: "events", rollupTable: "events" },
+    { database: "usage", table: "e".repeat(251) },
   ])("refuses Timestream names %j", (target) => {
     expect(() => timestreamDialect(target)).toThrow(InvalidArgumentError);
   });

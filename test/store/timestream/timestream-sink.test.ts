@@ -4,13 +4,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../../src/errors/errors.js";
 import { newRegistry } from "../../../src/observability/metrics.js";
 import { USAGE_COUNTS } from "../../../src/activity/usage-report-rules.js";
+import { parseMonthRange } from "../../../src/mau/calendar.js";
 import { openSink, openStore } from "../../../src/store/open-store.js";
 import {
   TimestreamFutureTimeError,
   TimestreamRejectedError,
   TimestreamRetentionError,
 } from "../../../src/store/timestream/timestream-errors.js";
-import { EVENT_MEASURE, USAGE_MEASURE } from "../../../src/store/timestream/timestream-records.js";
+import {
+  ACTIVE_DAY_MEASURE,
+  EVENT_MEASURE,
+  USAGE_MEASURE,
+} from "../../../src/store/timestream/timestream-records.js";
 import { TimestreamSink, type TimestreamSinkOptions } from "../../../src/store/timestream/timestream-sink.js";
 import { sinkContract, type StoredEvent, type StoredUsageReport } from "../../support/sink-contract.js";
 import {
@@ -24,6 +29,17 @@ const NOW = new Date("2024-03-05T12:00:00Z");
 const DB = "usage";
 const TABLE = "events";
 const TABLE_SQL = `"${DB}"."${TABLE}"`;
+/** The default name of the daily activity table of TABLE. */
+const ROLLUP = `${TABLE}_daily`;
+const ROLLUP_SQL = `"${DB}"."${ROLLUP}"`;
+/**
+ * Both tables: the last day's events in the memory store, and a day more for the daily activity, whose
+ * time (the day's start) is up to a day before its events'.
+ */
+const TABLES = [
+  { database: DB, table: TABLE, memoryStoreRetentionHours: 24 },
+  { database: DB, table: ROLLUP, memoryStoreRetentionHours: 48 },
+];
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -53,9 +69,10 @@ async function queryRows(client: TimestreamQueryClient, sql: string): Promise<(s
 async function measureRecords(
   client: TimestreamQueryClient,
   measure: string,
+  table = TABLE_SQL,
 ): Promise<Map<string, string>[]> {
   const out: Map<string, string>[] = [];
-  const sql = `SELECT * FROM ${TABLE_SQL} WHERE measure_name = '${measure}'`;
+  const sql = `SELECT * FROM ${table} WHERE measure_name = '${measure}'`;
   for await (const page of paginateQuery({ client }, { QueryString: sql })) {
     const names = (page.ColumnInfo ?? []).map((c) => c.Name ?? "");
     for (const row of page.Rows ?? []) {
@@ -87,7 +104,7 @@ for (const [mode, rejectIdenticalDuplicates] of [
     async open(now) {
       const endpoint = await startTimestreamEndpoint({
         now: () => now().getTime(),
-        tables: [{ database: DB, table: TABLE, memoryStoreRetentionHours: 24 }],
+        tables: TABLES,
         rejectIdenticalDuplicates,
       });
       const store = await openStore(`timestream:${DB}/${TABLE}`, {
@@ -155,7 +172,7 @@ async function setup(
 ): Promise<Setup> {
   const endpoint = await startTimestreamEndpoint({
     now: () => NOW.getTime(),
-    tables: [{ database: DB, table: TABLE, memoryStoreRetentionHours: 24 }],
+    tables: TABLES,
     ...endpointOptions,
   });
   cleanups.push(() => endpoint.close());
@@ -218,8 +235,16 @@ describe("TimestreamSink", () => {
   it("splits a batch into WriteRecords requests of at most 100 records", async () => {
     const { sink, rows, endpoint } = await setup({}, { concurrency: 2 });
     await sink.write("acme", recentEvents("s", 250));
-    expect(endpoint.writeRequests.map((r) => r.records).sort((a, b) => a - b)).toEqual([50, 100, 100]);
+    const sizes = (table: string) =>
+      endpoint.writeRequests
+        .filter((r) => r.table === table)
+        .map((r) => r.records)
+        .sort((a, b) => a - b);
+    expect(sizes(TABLE)).toEqual([50, 100, 100]);
     expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["250"]]);
+    // 17 users × 6 protocols (one empty) in one day: 102 distinct active days.
+    expect(sizes(ROLLUP)).toEqual([2, 100]);
+    expect(await rows(`SELECT count(*) FROM ${ROLLUP_SQL}`)).toEqual([["102"]]);
   });
 
   it("never acknowledges a partly rejected batch; names memory store retention and magnetic writes", async () => {
@@ -235,13 +260,19 @@ describe("TimestreamSink", () => {
     expect((err as TimestreamRetentionError).rejected.map((r) => r.item)).toEqual(["event old"]);
     // Timestream kept the request's other records: acknowledging would have silently lost "old".
     expect(await rows(`SELECT id FROM ${TABLE_SQL} ORDER BY id`)).toEqual([["ok-0"], ["ok-1"], ["ok-2"]]);
+    // The daily activity is written only once every event record is stored.
+    expect(await rows(`SELECT count(*) FROM ${ROLLUP_SQL}`)).toEqual([["0"]]);
   });
 
-  it("accepts a backfill once magnetic store writes are enabled on the table", async () => {
+  it("accepts a backfill once magnetic store writes are enabled on both tables", async () => {
     const { sink, endpoint } = await setup();
     const old = [sampleEvent({ id: "old", time: timestamp("2024-02-01T00:00:00Z") })];
     await expect(sink.write("acme", old)).rejects.toThrow(TimestreamRetentionError);
     endpoint.updateTable(DB, TABLE, { magneticStoreWrites: true });
+    const err: unknown = await sink.write("acme", old).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestreamRetentionError);
+    expect((err as TimestreamRetentionError).table).toBe(`${DB}/${ROLLUP}`);
+    endpoint.updateTable(DB, ROLLUP, { magneticStoreWrites: true });
     await expect(sink.write("acme", old)).resolves.toEqual({ accepted: 1 });
   });
 
@@ -306,7 +337,8 @@ describe("TimestreamSink", () => {
     endpoint.failNext("WriteRecords", "unavailable");
     endpoint.failNext("WriteRecords", "reset");
     await expect(sink.write("acme", recentEvents("t", 10))).resolves.toEqual({ accepted: 10 });
-    expect(endpoint.calls("WriteRecords")).toBe(6);
+    // Five failures and the events' request, then the daily activity's.
+    expect(endpoint.calls("WriteRecords")).toBe(7);
     expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["10"]]);
     const retries = await registry.getSingleMetric("tenant_events_sink_retries_total")?.get();
     expect(retries?.values).toEqual([{ labels: { sink: "timestream" }, value: 5 }]);
@@ -338,5 +370,134 @@ describe("TimestreamSink", () => {
     expect(sink).toBeInstanceOf(TimestreamSink);
     await sink.write("acme", recentEvents("o", 2));
     expect(await rows(`SELECT count(*) FROM ${TABLE_SQL}`)).toEqual([["2"]]);
+  });
+});
+
+describe("TimestreamSink daily activity", () => {
+  /** The rollup table's records as [tenant, day, user_kind, protocol, user], sorted. */
+  async function activeDayRows(client: TimestreamQueryClient, table = ROLLUP_SQL): Promise<string[][]> {
+    const records = await measureRecords(client, ACTIVE_DAY_MEASURE, table);
+    return records
+      .map((r) => {
+        expect(field(r, "measure_value::bigint")).toBe("1");
+        return ["tenant", "time", "user_kind", "protocol", "user"].map((name) => field(r, name));
+      })
+      .sort((a, b) => a.join("|").localeCompare(b.join("|")));
+  }
+
+  function rollupBatch() {
+    return [
+      sampleEvent({ id: "a", time: timestamp("2024-03-05T00:00:00Z"), user: "u", protocol: "ssh" }),
+      sampleEvent({ id: "b", time: timestamp("2024-03-05T11:59:00Z"), user: "u", protocol: "ssh" }),
+      sampleEvent({ id: "c", time: timestamp("2024-03-05T11:00:00Z"), user: "u", protocol: "" }),
+      sampleEvent({ id: "d", time: timestamp("2024-03-04T23:59:59.999Z"), user: "u", protocol: "ssh" }),
+      sampleEvent({ id: "e", time: timestamp("2024-03-05T10:00:00Z"), user: "", protocol: "kube" }),
+      sampleEvent({ id: "f", time: timestamp("2024-03-05T10:00:00Z"), user: "b", userKind: 2 }),
+    ];
+  }
+
+  const expectedRows = [
+    ["acme", "2024-03-04 00:00:00.000000000", "1", "ssh", "u"],
+    ["acme", "2024-03-05 00:00:00.000000000", "1", "", "u"],
+    ["acme", "2024-03-05 00:00:00.000000000", "1", "ssh", "u"],
+    ["acme", "2024-03-05 00:00:00.000000000", "2", "ssh", "b"],
+  ];
+
+  it("writes one record per (UTC day, user kind, protocol, user) of the events with a user", async () => {
+    const { sink, endpoint } = await setup();
+    const query = queryClient(endpoint);
+    cleanups.push(() => Promise.resolve(query.destroy()));
+    await expect(sink.write("acme", rollupBatch())).resolves.toEqual({ accepted: 6 });
+    expect(await activeDayRows(query)).toEqual(expectedRows);
+    // The events' own table holds no daily activity, and the rollup table no events.
+    expect(await measureRecords(query, ACTIVE_DAY_MEASURE)).toEqual([]);
+    expect(await measureRecords(query, EVENT_MEASURE, ROLLUP_SQL)).toEqual([]);
+  });
+
+  for (const [mode, rejectIdenticalDuplicates] of [
+    ["accepting", false],
+    ["rejecting", true],
+  ] as const) {
+    it(`leaves the daily activity as it was when a batch is re-sent, on an endpoint ${mode} identical re-writes`, async () => {
+      const { sink, endpoint } = await setup({ rejectIdenticalDuplicates });
+      const query = queryClient(endpoint);
+      cleanups.push(() => Promise.resolve(query.destroy()));
+      await sink.write("acme", rollupBatch());
+      // Whole, in part and with other events of the same active days.
+      await expect(sink.write("acme", rollupBatch())).resolves.toEqual({ accepted: 6 });
+      await sink.write("acme", rollupBatch().slice(2, 4));
+      await sink.write("acme", [
+        sampleEvent({ id: "g", time: timestamp("2024-03-05T09:00:00Z"), user: "u" }),
+      ]);
+      expect(await activeDayRows(query)).toEqual(expectedRows);
+      const rejected = endpoint.writeRequests.filter((r) => r.table === ROLLUP).map((r) => r.rejected);
+      expect(rejected).toEqual(rejectIdenticalDuplicates ? [0, 4, 2, 1] : [0, 0, 0, 0]);
+    });
+  }
+
+  it("fails the batch when the daily activity table is missing, and a re-send completes it", async () => {
+    const { sink, endpoint } = await setup({ tables: [TABLES[0]!] });
+    const query = queryClient(endpoint);
+    cleanups.push(() => Promise.resolve(query.destroy()));
+    const err: unknown = await sink.write("acme", rollupBatch()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toContain(`daily activity table ${DB}/${ROLLUP} does not exist`);
+    await endpoint.createTable(TABLES[1]!);
+    await expect(sink.write("acme", rollupBatch())).resolves.toEqual({ accepted: 6 });
+    expect(await activeDayRows(query)).toEqual(expectedRows);
+    expect(await measureRecords(query, EVENT_MEASURE)).toHaveLength(6);
+  });
+
+  it("fails the batch when the rollup table keeps less than a day in its memory store", async () => {
+    const { sink, endpoint } = await setup({
+      tables: [TABLES[0]!, { database: DB, table: ROLLUP, memoryStoreRetentionHours: 6 }],
+    });
+    // At noon, the day's start is twelve hours back: outside six hours of memory store.
+    const err: unknown = await sink.write("acme", recentEvents("r", 2)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestreamRetentionError);
+    expect((err as TimestreamRetentionError).table).toBe(`${DB}/${ROLLUP}`);
+    expect((err as TimestreamRetentionError).rejected.map((r) => r.item)).toEqual([
+      "active day 2024-03-05 of user user-0",
+      "active day 2024-03-05 of user user-1",
+    ]);
+    endpoint.updateTable(DB, ROLLUP, { magneticStoreWrites: true });
+    await expect(sink.write("acme", recentEvents("r", 2))).resolves.toEqual({ accepted: 2 });
+  });
+
+  it("writes no daily activity for a batch Timestream refuses as before 1970", async () => {
+    const { sink, endpoint } = await setup();
+    const early = [sampleEvent({ id: "early", time: timestamp("1969-12-31T23:00:00Z") })];
+    await expect(sink.write("acme", early)).rejects.toThrow(InvalidArgumentError);
+    expect(endpoint.calls("WriteRecords")).toBe(1);
+  });
+
+  it("writes a daily activity table named in the spec", async () => {
+    const { endpoint } = await setup();
+    await endpoint.createTable({ database: DB, table: "active_days", memoryStoreRetentionHours: 48 });
+    const store = await openStore(`timestream:${DB}/${TABLE},active_days`, {
+      timestream: {
+        endpoint: endpoint.url,
+        region: endpoint.region,
+        credentials: endpoint.credentials,
+        now: () => NOW,
+      },
+    });
+    cleanups.push(() => store.close());
+    await store.sink.write("acme", rollupBatch());
+    const query = queryClient(endpoint);
+    cleanups.push(() => Promise.resolve(query.destroy()));
+    expect(await activeDayRows(query, `"${DB}"."active_days"`)).toEqual(expectedRows);
+    expect(await activeDayRows(query)).toEqual([]);
+    const rows = await (await store.queries()).monthlyActiveUsers({ months: parseMonthRange("2024-03") });
+    expect(rows.filter((r) => r.mau > 0).map((r) => [r.user_kind, r.protocol, r.mau])).toEqual([
+      ["human", null, 1],
+      ["human", "ssh", 1],
+    ]);
+  });
+
+  it("refuses the events table as its own daily activity table", () => {
+    expect(() => new TimestreamSink({ database: DB, table: TABLE, rollupTable: TABLE })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

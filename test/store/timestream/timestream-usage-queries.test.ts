@@ -1,5 +1,11 @@
+import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError, NotFoundError, UnavailableError } from "../../../src/errors/errors.js";
+import { UserKind } from "../../../src/gen/tenants/tenants.js";
+import {
+  activeDayCommonAttributes,
+  activeDayRecord,
+} from "../../../src/store/timestream/timestream-records.js";
 import { TimestreamSink } from "../../../src/store/timestream/timestream-sink.js";
 import { parseMonthRange } from "../../../src/mau/calendar.js";
 import {
@@ -16,10 +22,13 @@ import { usageQueriesContract } from "../../mau/support/usage-queries-contract.j
 const DB = "usage";
 const TABLE = "activity";
 
-/** The records are months old: the table takes them into the magnetic store, as a backfill would. */
+/** The records are months old: the tables take them into the magnetic store, as a backfill would. */
 async function endpointWithTable(queryPageSize?: number): Promise<TimestreamEndpoint> {
   return startTimestreamEndpoint({
-    tables: [{ database: DB, table: TABLE, magneticStoreWrites: true }],
+    tables: [
+      { database: DB, table: TABLE, magneticStoreWrites: true },
+      { database: DB, table: `${TABLE}_daily`, magneticStoreWrites: true },
+    ],
     ...(queryPageSize === undefined ? {} : { queryPageSize }),
   });
 }
@@ -93,11 +102,53 @@ describe("TimestreamUsageQueries", () => {
     expect(endpoint.calls("DescribeEndpoints")).toBe(0);
   });
 
+  it("counts MAU from the daily activity table", async () => {
+    const { endpoint, queries } = await setup();
+    await storeFixtures(endpoint);
+    const september = { months: parseMonthRange("2026-09"), tenant: "initech" };
+    const before = await queries.monthlyActiveUsers(september);
+    // A day of activity only the rollup table holds: the queries count it, so they read that table.
+    const raw = new TimestreamWriteClient({
+      endpoint: endpoint.url,
+      region: endpoint.region,
+      credentials: endpoint.credentials,
+    });
+    cleanups.push(() => Promise.resolve(raw.destroy()));
+    await raw.send(
+      new WriteRecordsCommand({
+        DatabaseName: DB,
+        TableName: `${TABLE}_daily`,
+        CommonAttributes: activeDayCommonAttributes("initech"),
+        Records: [
+          activeDayRecord({
+            day: Date.parse("2026-09-10"),
+            user: "only-in-rollup",
+            userKind: UserKind.USER_KIND_HUMAN,
+            protocol: "desktop",
+          }),
+        ],
+      }),
+    );
+    const after = await queries.monthlyActiveUsers(september);
+    const mau = (rows: typeof before, protocol: string | null) =>
+      rows.find((r) => r.user_kind === "human" && r.protocol === protocol)?.mau;
+    expect(mau(after, null)).toBe(mau(before, null)! + 1);
+    expect(mau(after, "desktop")).toBe(mau(before, "desktop")! + 1);
+  });
+
   it("reports a missing table as NotFoundError", async () => {
     const { endpoint } = await setup();
     const queries = new TimestreamUsageQueries({ ...connection(endpoint), table: "missing" });
     cleanups.push(() => queries.close());
     await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2026-09") })).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(queries.latestUsageReports({ before: new Date("2026-10-01T00:00:00Z") })).rejects.toThrow(
+      NotFoundError,
+    );
+    const noRollup = new TimestreamUsageQueries({ ...connection(endpoint), rollupTable: "missing" });
+    cleanups.push(() => noRollup.close());
+    await expect(noRollup.monthlyActiveUsers({ months: parseMonthRange("2026-09") })).rejects.toThrow(
       NotFoundError,
     );
   });
