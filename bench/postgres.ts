@@ -8,6 +8,15 @@ import { monthRange, parseMonth } from "../src/mau/calendar.js";
 import { DuckDbUsageQueries } from "../src/store/duckdb/duckdb-usage-queries.js";
 import { PostgresUsageQueries } from "../src/store/postgres/postgres-usage-queries.js";
 import { postgresDialect } from "../src/store/postgres/postgres-dialect.js";
+import { utcDayStart as pgUtcDayStart } from "../src/store/postgres/schema.js";
+import { utcDayStart as duckUtcDayStart } from "../src/store/duckdb/schema.js";
+import {
+  rollupFromEventsSql,
+  syntheticEventColumns,
+  SYNTHETIC_MONTH,
+  SYNTHETIC_MONTH_START_S,
+  SYNTHETIC_USERS,
+} from "./harness/synthetic-activity.js";
 import { monthlyMauSql } from "../src/mau/sql/metrics.js";
 import type { UsageQueries } from "../src/mau/usage-queries.js";
 import { checkMonthly, type MonthlyMauQuery } from "../src/mau/usage-query.js";
@@ -18,10 +27,9 @@ import { median, nowMs } from "./harness/timing.js";
 
 const BATCH = 500;
 const PROTOCOLS = ["", "ssh", "kube", "db", "app", "desktop"];
-const MONTH = { year: 2025, month: 3 };
-const MONTH_START_S = Date.UTC(2025, 2, 1) / 1000;
-const MONTH_SECONDS = 31 * 86_400;
-const USERS = 49_999;
+const MONTH = SYNTHETIC_MONTH;
+const MONTH_START_S = SYNTHETIC_MONTH_START_S;
+const USERS = SYNTHETIC_USERS;
 /** Rows per INSERT … SELECT when loading, so progress shows and no single statement runs for minutes. */
 const LOAD_CHUNK = 1_000_000;
 
@@ -140,7 +148,8 @@ async function mau(context: BenchContext, server: PostgresServer): Promise<Bench
       unit: "ms",
       value: median(pgRuns),
       baseline: { name: "DuckDB query layer, same rows", value: median(duckRuns) },
-      note: "no goal set; both through the project's query layer (PostgresUsageQueries vs DuckDbUsageQueries)",
+      goal: { on: "ratio", op: "<=", target: 2 },
+      note: "both through the project's query layer (PostgresUsageQueries vs DuckDbUsageQueries), from the daily activity rollup",
     }),
     figure({
       name: "postgres",
@@ -168,7 +177,7 @@ async function timed(queries: UsageQueries, query: MonthlyMauQuery): Promise<[nu
   return [ms, rows.find((r) => r.protocol === null && r.user_kind === "human")?.mau];
 }
 
-/** The same rows as bench/mau.ts puts into DuckDB, straight into the month's partition. */
+/** The same rows as bench/mau.ts puts into DuckDB, straight into the month's partition, and their rollup. */
 async function fillPostgres(server: PostgresServer, total: number, context: BenchContext): Promise<void> {
   const partition = partitionName(MONTH);
   for (let from = 0; from < total; from += LOAD_CHUNK) {
@@ -177,26 +186,26 @@ async function fillPostgres(server: PostgresServer, total: number, context: Benc
       "bench_mau",
       `SET synchronous_commit = off;
       INSERT INTO ${partition}
-      SELECT 'bench', 'e' || i, to_timestamp(${MONTH_START_S} + (i * 7919) % ${MONTH_SECONDS}),
-        'session.start', md5((i % ${USERS})::text), CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END,
-        (ARRAY['', 'ssh', 'kube', 'db', 'app', 'desktop'])[i % 6 + 1], 'cluster', '', now()
+      SELECT ${syntheticEventColumns("postgres", "i")}
       FROM generate_series(${from}::bigint, ${to}::bigint) AS t(i)`,
     );
     if (total > LOAD_CHUNK) context.progress(`postgres: ${to + 1} rows loaded`);
   }
+  context.progress("postgres: deriving the daily activity rollup");
+  await server.query("bench_mau", `SET synchronous_commit = off; ${rollupFromEventsSql(pgUtcDayStart)}`);
   await server.query("bench_mau", "VACUUM ANALYZE events");
+  await server.query("bench_mau", "VACUUM ANALYZE daily_activity");
 }
 
-/** bench/mau.ts's rows, inserted with range() into the DuckDB sink's schema. */
+/** bench/mau.ts's rows and their rollup, inserted with range() into the DuckDB sink's schema. */
 async function fillDuckDb(path: string, total: number): Promise<void> {
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   try {
-    await connection.run(`INSERT INTO events
-      SELECT 'bench', 'e' || i, to_timestamp(${MONTH_START_S} + (i * 7919) % ${MONTH_SECONDS}),
-        'session.start', md5(CAST(i % ${USERS} AS VARCHAR)), CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END,
-        ['', 'ssh', 'kube', 'db', 'app', 'desktop'][i % 6 + 1], 'cluster', '', now()
-      FROM range(${total}) t(i)`);
+    await connection.run(
+      `INSERT INTO events SELECT ${syntheticEventColumns("duckdb", "i")} FROM range(${total}) t(i)`,
+    );
+    await connection.run(rollupFromEventsSql(duckUtcDayStart));
     await connection.run("CHECKPOINT");
   } finally {
     connection.closeSync();
