@@ -1,5 +1,12 @@
 /** The central side's TenantsService: what the CLI's `tenants` command and the demo use. */
 export { certificateNames } from "./certificate-names.js";
+export {
+  canExpireEvents,
+  EVENT_RETENTION_DEFAULTS,
+  runEventRetention,
+  type EventRetentionOptions,
+  type ExpiringSink,
+} from "./event-retention.js";
 export { loadTenantTokens } from "./load-tenant-tokens.js";
 export type { RateLimit } from "./rate-limiter.js";
 export { TENANT_ID_PATTERN, isTenantId } from "../activity/tenant-id.js";

@@ -12,7 +12,11 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../src
 import { REPORTER_DEFAULTS } from "../../src/reporter/index.js";
 import { DEFAULT_MAX_STREAMS } from "../../src/server/auth-service.js";
 import { DEFAULT_EVENTS_LISTEN } from "../../src/server/events-server.js";
-import { DEFAULT_TENANTS_LISTEN, TENANTS_DEFAULTS } from "../../src/tenants/index.js";
+import {
+  DEFAULT_TENANTS_LISTEN,
+  EVENT_RETENTION_DEFAULTS,
+  TENANTS_DEFAULTS,
+} from "../../src/tenants/index.js";
 
 const program = buildProgram();
 const help = new Help();
@@ -51,6 +55,7 @@ describe("the defaults --help shows", () => {
     ["tenants", "--max-batch-events", String(TENANTS_DEFAULTS.maxBatchEvents)],
     ["tenants", "--rate-limit", String(TENANTS_DEFAULTS.rateLimit.eventsPerSecond)],
     ["tenants", "--rate-burst", String(TENANTS_DEFAULTS.rateLimit.burst)],
+    ["tenants", "--event-retention-interval", formatDuration(EVENT_RETENTION_DEFAULTS.intervalMs)],
     ["generate", "--users", JSON.stringify(String(DEFAULT_USERS))],
     ["generate", "--months", JSON.stringify(String(DEFAULT_MONTHS))],
     ["generate", "--seed", JSON.stringify(String(DEFAULT_SEED))],

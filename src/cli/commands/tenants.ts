@@ -1,10 +1,12 @@
 import type { Command } from "commander";
+import { parseSinkSpec } from "../../store/sink-spec.js";
+import { EVENT_RETENTION_DEFAULTS } from "../../tenants/event-retention.js";
 import { TENANTS_DEFAULTS } from "../../tenants/tenants-options.js";
 import { DEFAULT_TENANTS_LISTEN } from "../../tenants/tenants-server-defaults.js";
 import { defineCommand } from "../define-command.js";
 import { envOption } from "../env-option.js";
 import { loggerFromFlags, type LogFlags } from "../logging.js";
-import { parsePositiveInt } from "../parsers.js";
+import { formatDuration, parseDuration, parsePositiveInt } from "../parsers.js";
 import { abortOnSignals } from "../signals.js";
 import {
   metricsFromFlags,
@@ -21,7 +23,7 @@ import {
   serverTlsOptions,
   sinkOption,
 } from "../shared-flags.js";
-import { EXIT_OK } from "../usage-error.js";
+import { EXIT_OK, UsageError } from "../usage-error.js";
 import { VERSION } from "../version.js";
 
 interface TenantsFlags extends LogFlags, ServerTlsFlags {
@@ -37,6 +39,8 @@ interface TenantsFlags extends LogFlags, ServerTlsFlags {
   maxConnections?: number;
   handshakeTimeout?: number;
   metricsListenPublic?: boolean;
+  eventRetention?: number;
+  eventRetentionInterval?: number;
 }
 
 /** `tenant-events tenants` and its flags. */
@@ -68,6 +72,17 @@ export function tenantsCommand(): Command {
         `per-tenant burst (default: ${TENANTS_DEFAULTS.rateLimit.burst})`,
         parsePositiveInt,
       ),
+      envOption(
+        "--event-retention <days>",
+        "delete raw events older than this many days, at start and then periodically (default: off; MAU " +
+          "history stays, from the daily activity rollup; PostgreSQL deletes whole months; not for timestream:)",
+        parsePositiveInt,
+      ),
+      envOption(
+        "--event-retention-interval <duration>",
+        `time between event retention runs (default: ${formatDuration(EVENT_RETENTION_DEFAULTS.intervalMs)})`,
+        parseDuration,
+      ),
       ...awsOptions("Timestream write endpoint URL; default: AWS"),
       ...metricsOptions(),
       ...logOptions(),
@@ -81,11 +96,16 @@ export function tenantsCommand(): Command {
  * batches finish (and are acknowledged only once stored) before the sink is closed.
  */
 export async function run(flags: TenantsFlags): Promise<number> {
+  checkRetentionFlags(flags);
   const logger = await loggerFromFlags(flags);
   const tls = serverTlsFromFlags(flags);
   const startMetrics = metricsFromFlags(flags);
   // Loaded here, not above, so that building the program for --help does not load the service or a sink.
-  const [{ openSink }, { loadTenantTokens, startTenantsServer }, { processRegistry }] = await Promise.all([
+  const [
+    { openSink },
+    { canExpireEvents, loadTenantTokens, runEventRetention, startTenantsServer },
+    { processRegistry },
+  ] = await Promise.all([
     import("../../store/open-store.js"),
     import("../../tenants/index.js"),
     import("../../observability/process-metrics.js"),
@@ -101,6 +121,8 @@ export async function run(flags: TenantsFlags): Promise<number> {
     },
   });
   const stop = abortOnSignals((sig) => logger.info({ signal: sig }, "shutting down"));
+  const stopRetention = new AbortController();
+  let retention: Promise<void> | undefined;
   let metrics: MetricsEndpoint | undefined;
   try {
     // Every part runs before gRPC starts and says SERVING: one that cannot start ends the command.
@@ -123,12 +145,44 @@ export async function run(flags: TenantsFlags): Promise<number> {
       { listen: flags.listen, port: server.port, tenants: tokens.tenants.length, metricsPort: metrics.port },
       "tenants service ready",
     );
+    if (flags.eventRetention !== undefined) {
+      if (!canExpireEvents(sink)) throw new UsageError(`--event-retention: ${NO_RETENTION}`);
+      retention = runEventRetention(
+        sink,
+        {
+          days: flags.eventRetention,
+          ...(flags.eventRetentionInterval === undefined ? {} : { intervalMs: flags.eventRetentionInterval }),
+          logger,
+          registry,
+        },
+        stopRetention.signal,
+      );
+    }
     await serveUntilAborted(stop.signal, server);
     logger.info("tenants service stopped");
     return EXIT_OK;
   } finally {
     stop.dispose();
+    stopRetention.abort();
+    await retention;
     await metrics?.close();
     await sink.close();
+  }
+}
+
+const NO_RETENTION =
+  "a timestream: sink keeps no raw events to expire here (the Timestream table's own retention expires them)";
+
+/** The retention flags' combinations, checked before anything opens. */
+function checkRetentionFlags(flags: TenantsFlags): void {
+  if (flags.eventRetentionInterval !== undefined) {
+    if (flags.eventRetention === undefined) {
+      throw new UsageError("--event-retention-interval applies only with --event-retention");
+    }
+    if (flags.eventRetentionInterval <= 0)
+      throw new UsageError("--event-retention-interval must be more than 0");
+  }
+  if (flags.eventRetention !== undefined && parseSinkSpec(flags.sink).kind === "timestream") {
+    throw new UsageError(`--event-retention: ${NO_RETENTION}`);
   }
 }

@@ -15,10 +15,13 @@ import type { Event, UsageReport } from "../../gen/tenants/tenants.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
 import { type Logger, silentLogger } from "../../observability/logger.js";
 import { toEventRecords, validateTenant } from "../event-record.js";
-import type { Sink, WriteResult } from "../sink.js";
+import type { BackfillOptions, RollupBackfill } from "../rollup-backfill.js";
+import type { ExpireResult, Sink, WriteResult } from "../sink.js";
 import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
 import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
 import { toUsageRecords } from "../usage-record.js";
+import { expireDuckDbEvents } from "./event-expiry.js";
+import { startDuckDbBackfill } from "./rollup-backfill.js";
 import { migrate } from "./schema.js";
 import { SerialQueue } from "./serial-queue.js";
 
@@ -29,6 +32,8 @@ export interface DuckDbSinkOptions {
   logger?: Logger;
   /** Registry for the sink's metrics; default: a private registry. */
   registry?: Registry;
+  /** The rollup backfill's progress and retry intervals (rollup-backfill.ts); defaults there. */
+  backfill?: Omit<BackfillOptions, "logger">;
 }
 
 const EVENT_COLUMNS = `tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind`;
@@ -55,6 +60,7 @@ export class DuckDbSink implements Sink {
   private readonly queue = new SerialQueue();
   private closed = false;
   private reader: Promise<DuckDBConnection> | undefined;
+  private backfillRun: RollupBackfill | undefined;
 
   private constructor(
     readonly path: string,
@@ -82,6 +88,10 @@ export class DuckDbSink implements Sink {
         sinkMetrics(options.registry ?? newRegistry(), "duckdb"),
       );
       sink.logger.info({ path }, "duckdb sink open");
+      sink.backfillRun = startDuckDbBackfill((body) => sink.queue.run(() => sink.transaction(body)), {
+        ...options.backfill,
+        logger: sink.logger,
+      });
       return sink;
     } catch (err) {
       instance?.closeSync();
@@ -161,9 +171,29 @@ export class DuckDbSink implements Sink {
     });
   }
 
+  /**
+   * The build of the daily activity rollup from events stored before it existed, started on open in the
+   * background (rollup-backfill.ts); resolves at once when there is nothing to build.
+   */
+  get backfill(): Promise<"complete" | "stopped"> {
+    return this.backfillRun?.done ?? Promise.resolve("complete");
+  }
+
+  /** Deletes events before `before`; deferred while the rollup backfill runs (event-expiry.ts). */
+  async expireEvents(before: Date): Promise<ExpireResult> {
+    if (this.closed) throw new UnavailableError("the DuckDB sink is closed");
+    try {
+      return await this.queue.run(() => this.transaction((conn) => expireDuckDbEvents(conn, before)));
+    } catch (err) {
+      if (isDomainError(err)) throw err;
+      throw new InternalError("the DuckDB sink failed to expire events", { cause: err });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.backfillRun?.stop();
     await this.queue.drain();
     if (this.reader !== undefined) (await this.reader.catch(() => undefined))?.closeSync();
     this.writer.closeSync();

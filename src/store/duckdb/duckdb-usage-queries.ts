@@ -8,6 +8,7 @@ import {
   UnavailableError,
 } from "../../errors/errors.js";
 import type { DuckDbSink } from "./duckdb-sink.js";
+import { checkRollupComplete } from "./rollup-backfill.js";
 import { currentVersion, SCHEMA_VERSION } from "./schema.js";
 import { SerialQueue } from "./serial-queue.js";
 import { type MonthRange, parseMonth } from "../../mau/calendar.js";
@@ -109,6 +110,20 @@ class DuckDbRunner implements SqlRunner {
         throw new InternalError("the DuckDB usage query failed", { cause: err });
       } finally {
         signal?.removeEventListener("abort", interrupt);
+      }
+    });
+  }
+
+  /** Refuses while the sink's rollup backfill has days left, or the file predates the rollup. */
+  checkRollup(signal?: AbortSignal): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed) throw new UnavailableError("the usage queries are closed");
+      signal?.throwIfAborted();
+      try {
+        await checkRollupComplete(this.connection);
+      } catch (err) {
+        if (isDomainError(err)) throw err;
+        throw new InternalError("cannot read the DuckDB daily activity rollup's state", { cause: err });
       }
     });
   }

@@ -4,7 +4,8 @@ import type { Event, UsageReport } from "../../gen/tenants/tenants.js";
 import { type Logger, silentLogger } from "../../observability/logger.js";
 import { newRegistry, type Registry } from "../../observability/metrics.js";
 import { toEventRecords, validateTenant } from "../event-record.js";
-import type { Sink, WriteResult } from "../sink.js";
+import type { BackfillOptions, RollupBackfill } from "../rollup-backfill.js";
+import type { ExpireResult, Sink, WriteResult } from "../sink.js";
 import { redactPassword } from "../sink-spec.js";
 import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
 import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
@@ -12,8 +13,10 @@ import { toUsageRecords } from "../usage-record.js";
 import { advisoryLockSql, LOCK_PARTITIONS } from "./advisory-locks.js";
 import { createPartitionSql, monthOfMicros, monthsOf, nextMonth, type PartitionMonth } from "./partitions.js";
 import { isRetryableTransaction, sqlState, translatePgError } from "./pg-errors.js";
+import { expirePostgresEvents } from "./event-expiry.js";
 import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import { timestamptzText } from "./pg-timestamp.js";
+import { startPostgresBackfill } from "./rollup-backfill.js";
 import { migrate } from "./schema.js";
 import { checkStorableText } from "./storable-text.js";
 
@@ -29,6 +32,12 @@ export interface PostgresSinkOptions extends PgPoolOptions {
    * their whole run by queries) before the batch fails as UnavailableError; default 5 000 ms.
    */
   partitionLockTimeoutMs?: number;
+  /**
+   * The rollup backfill's progress and retry intervals (rollup-backfill.ts; the retry is also how often
+   * a replica that found another building looks again); defaults there. The build holds one of the
+   * pool's connections while it runs.
+   */
+  backfill?: Omit<BackfillOptions, "logger">;
 }
 
 /** Attempts of a statement PostgreSQL rolled back as a deadlock or serialization failure. */
@@ -71,6 +80,7 @@ export class PostgresSink implements Sink {
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly knownMonths = new Set<string>();
+  private backfillRun: RollupBackfill | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -103,6 +113,7 @@ export class PostgresSink implements Sink {
       );
       await sink.createAhead();
       logger.info({ url: name }, "postgres sink open");
+      sink.backfillRun = startPostgresBackfill(pool, { ...options.backfill, logger });
       return sink;
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -169,9 +180,35 @@ export class PostgresSink implements Sink {
     });
   }
 
+  /**
+   * The build of the daily activity rollup from events stored before it existed, started on open in the
+   * background (rollup-backfill.ts); resolves at once when there is nothing to build.
+   */
+  get backfill(): Promise<"complete" | "stopped"> {
+    return this.backfillRun?.done ?? Promise.resolve("complete");
+  }
+
+  /** Drops the whole months of events before `before`'s month; deferred while the backfill runs. */
+  async expireEvents(before: Date): Promise<ExpireResult> {
+    if (this.closed) throw new UnavailableError("the PostgreSQL sink is closed");
+    const pending = expirePostgresEvents(this.pool, before, {
+      lockTimeoutMs: this.partitionLockTimeoutMs,
+      logger: this.logger,
+    });
+    this.inFlight.add(pending);
+    try {
+      return await pending;
+    } catch (err) {
+      throw translatePgError(err, "the PostgreSQL sink failed to expire events");
+    } finally {
+      this.inFlight.delete(pending);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.backfillRun?.stop();
     await Promise.allSettled([...this.inFlight]);
     await this.pool.end();
     this.logger.info({ url: this.name }, "postgres sink closed");

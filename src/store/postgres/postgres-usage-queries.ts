@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from "../../observability/logger.js";
 import { translatePgError } from "./pg-errors.js";
 import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import type { PostgresSink } from "./postgres-sink.js";
+import { checkRollupComplete } from "./rollup-backfill.js";
 import { currentVersion, SCHEMA_VERSION } from "./schema.js";
 import { redactPassword } from "../sink-spec.js";
 import type { ColumnType, RenderedQuery, SqlValue } from "../../mau/dialect.js";
@@ -67,6 +68,17 @@ class PostgresRunner implements SqlRunner {
     this.inFlight.add(pending);
     void pending.finally(() => this.inFlight.delete(pending)).catch(() => undefined);
     return pending;
+  }
+
+  /** Refuses while the sink's rollup backfill has days left, or the schema predates the rollup. */
+  async checkRollup(signal?: AbortSignal): Promise<void> {
+    if (this.closed) throw new UnavailableError("the usage queries are closed");
+    signal?.throwIfAborted();
+    try {
+      await checkRollupComplete(this.pool);
+    } catch (err) {
+      throw translatePgError(err, "cannot read the PostgreSQL daily activity rollup's state");
+    }
   }
 
   async close(): Promise<void> {

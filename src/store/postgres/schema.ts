@@ -24,9 +24,10 @@ import { advisoryLockSql, LOCK_MIGRATIONS } from "./advisory-locks.js";
  *   key all five: the daily activity rollup, one row per (tenant, UTC day, user kind, protocol, user)
  *   among the events with a user, derived exactly from `events` (Dialect.dailyActivity). Not
  *   partitioned: event retention drops `events` partitions and keeps this.
- * - daily_activity_backfill(singleton, next_day, last_day TIMESTAMPTZ): present while the rollup still
- *   has to be built from events stored before it existed, for the UTC days `next_day`..`last_day`
- *   (migration 2 records the span of the events it found); no row means the rollup is complete.
+ * - daily_activity_backfill(singleton, first_day, next_day, last_day TIMESTAMPTZ): present while the
+ *   rollup still has to be built from events stored before it existed, for the UTC days
+ *   `next_day`..`last_day` (migration 2 records the span of the events it found, `first_day`..`last_day`;
+ *   `first_day` stays, so progress can be told); no row means the rollup is complete.
  */
 export interface Migration {
   version: number;
@@ -74,11 +75,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE TABLE daily_activity_backfill (
         singleton BOOLEAN PRIMARY KEY CHECK (singleton),
+        first_day TIMESTAMPTZ NOT NULL,
         next_day TIMESTAMPTZ NOT NULL,
         last_day TIMESTAMPTZ NOT NULL
       )`,
       `INSERT INTO daily_activity_backfill
-        SELECT TRUE, ${utcDayStart("min(time)")}, ${utcDayStart("max(time)")} FROM events HAVING count(*) > 0`,
+        SELECT TRUE, ${utcDayStart("min(time)")}, ${utcDayStart("min(time)")}, ${utcDayStart("max(time)")}
+        FROM events HAVING count(*) > 0`,
     ],
   },
 ];
