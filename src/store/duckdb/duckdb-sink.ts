@@ -20,6 +20,7 @@ import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
 import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
 import { toUsageRecords } from "../usage-record.js";
 import { migrate, utcDayStart } from "./schema.js";
+import { RecordedKeys } from "./recorded-keys.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export interface DuckDbSinkOptions {
@@ -58,6 +59,8 @@ export class DuckDbSink implements Sink {
   private readonly queue = new SerialQueue();
   private closed = false;
   private reader: Promise<DuckDBConnection> | undefined;
+  /** Daily activity rows committed by this sink; rollup rows are never deleted, so they stay true. */
+  private readonly rollupRecorded = new RecordedKeys();
 
   private constructor(
     readonly path: string,
@@ -134,10 +137,13 @@ export class DuckDbSink implements Sink {
         );
         await conn.run("DELETE FROM temp.events_staging");
         const stored = result.getRows();
-        await writeRollup(conn, tenant, stored);
-        return stored.length;
+        return { count: stored.length, rollup: await writeRollup(conn, tenant, stored, this.rollupRecorded) };
       });
-      this.logger.debug({ tenant, events: events.length, inserted }, "duckdb batch committed");
+      this.rollupRecorded.addAll(inserted.rollup);
+      this.logger.debug(
+        { tenant, events: events.length, inserted: inserted.count },
+        "duckdb batch committed",
+      );
       return { accepted: events.length };
     });
   }
@@ -225,14 +231,16 @@ async function createStagingTables(conn: DuckDBConnection): Promise<void> {
 
 /**
  * Adds the daily activity rows of the events just inserted (`stored`: day, user_kind, protocol, user, as
- * RETURNING gave them), each distinct one with a user once, through the staging table; ON CONFLICT DO
- * NOTHING skips those an earlier batch already recorded.
+ * RETURNING gave them), each distinct one with a user once, through the staging table, skipping those
+ * `recorded` knows are committed; ON CONFLICT DO NOTHING skips the others an earlier batch wrote. Returns
+ * the keys of the rows it wrote, for `recorded` once the transaction commits.
  */
 async function writeRollup(
   conn: DuckDBConnection,
   tenant: string,
   stored: readonly (readonly unknown[])[],
-): Promise<void> {
+  recorded: RecordedKeys,
+): Promise<string[]> {
   const rows = new Map<
     string,
     { day: DuckDBTimestampTZValue; userKind: number; protocol: string; user: string }
@@ -247,14 +255,10 @@ async function writeRollup(
     ) {
       throw new InternalError("the DuckDB sink read back an inserted event of unexpected types");
     }
-    rows.set(JSON.stringify([String(day.micros), userKind, protocol, user]), {
-      day,
-      userKind,
-      protocol,
-      user,
-    });
+    const key = JSON.stringify([tenant, String(day.micros), userKind, protocol, user]);
+    if (!recorded.has(key)) rows.set(key, { day, userKind, protocol, user });
   }
-  if (rows.size === 0) return;
+  if (rows.size === 0) return [];
   await appendAll(conn, "daily_activity_staging", (appender) => {
     for (const r of rows.values()) {
       appender.appendVarchar(tenant);
@@ -271,6 +275,7 @@ async function writeRollup(
      ON CONFLICT DO NOTHING`,
   );
   await conn.run("DELETE FROM temp.daily_activity_staging");
+  return [...rows.keys()];
 }
 
 async function appendAll(
