@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
+import { utcDayStart } from "../src/store/duckdb/schema.js";
 import { parseMonth, monthRange } from "../src/mau/calendar.js";
 import { DuckDbUsageQueries } from "../src/store/duckdb/duckdb-usage-queries.js";
 import { duckDbDialect } from "../src/store/duckdb/duckdb-dialect.js";
@@ -135,7 +136,10 @@ export const mauBench: Bench = {
   },
 };
 
-/** Synthetic activity straight into the sink's schema with range(): a month of events, some bots. */
+/**
+ * Synthetic activity straight into the sink's schema with range(): a month of events, some bots, and
+ * their daily activity rollup.
+ */
 async function fill(path: string, total: number): Promise<void> {
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
@@ -145,6 +149,9 @@ async function fill(path: string, total: number): Promise<void> {
         'session.start', md5(CAST(i % ${USERS} AS VARCHAR)), CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END,
         ['', 'ssh', 'kube', 'db', 'app', 'desktop'][i % 6 + 1], 'cluster', '', now()
       FROM range(${total}) t(i)`);
+    // The rows the sink would have added to the daily activity rollup, which the query layer reads.
+    await connection.run(`INSERT INTO daily_activity
+      SELECT DISTINCT tenant, ${utcDayStart("time")}, user_kind, protocol, "user" FROM events WHERE "user" <> ''`);
     await connection.run("CHECKPOINT");
   } finally {
     connection.closeSync();
