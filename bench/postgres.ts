@@ -4,6 +4,10 @@ import { type Event, UserKind } from "../src/gen/tenants/tenants.js";
 import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
 import { createPartitionSql, partitionName } from "../src/store/postgres/partitions.js";
 import { PostgresSink } from "../src/store/postgres/postgres-sink.js";
+import { createPgPool } from "../src/store/postgres/pg-pool.js";
+import { timestamptzText } from "../src/store/postgres/pg-timestamp.js";
+import { toEventRecords } from "../src/store/event-record.js";
+import { silentLogger } from "../src/observability/logger.js";
 import { monthRange, parseMonth } from "../src/mau/calendar.js";
 import { DuckDbUsageQueries } from "../src/store/duckdb/duckdb-usage-queries.js";
 import { PostgresUsageQueries } from "../src/store/postgres/postgres-usage-queries.js";
@@ -68,17 +72,42 @@ async function inserts(context: BenchContext, server: PostgresServer): Promise<B
   } finally {
     await duck.close();
   }
-  context.progress(`postgres: ${total} events through the PostgreSQL sink`);
+  context.progress(
+    `postgres: ${total} events through the PostgreSQL sink, alternating with the events alone`,
+  );
   const sink = await PostgresSink.open(await server.createDatabase("bench_sink"));
-  let pgMs: number;
+  const plain = await eventsOnly(server);
+  let pgMs = 0;
+  let plainMs = 0;
+  let rollupRows: number;
   try {
-    const start = nowMs();
-    for (const batch of batches) await sink.write("bench", batch);
-    pgMs = nowMs() - start;
+    for (const batch of batches) {
+      let start = nowMs();
+      await sink.write("bench", batch);
+      pgMs += nowMs() - start;
+      start = nowMs();
+      await plain.write("bench", batch);
+      plainMs += nowMs() - start;
+    }
+    const counted = await server.query("bench_sink", "SELECT count(*)::int AS n FROM daily_activity");
+    rollupRows = Number((counted.rows[0] as { n: number } | undefined)?.n);
   } finally {
     await sink.close();
+    await plain.close();
   }
   return [
+    figure({
+      name: "postgres",
+      workload: `${total} events in batches of ${BATCH}, PostgreSQL sink, ${rollupRows} daily activity rows`,
+      unit: "inserts/s",
+      value: total / (pgMs / 1000),
+      baseline: {
+        name: "the sink's insert without the rollup, alternating",
+        value: total / (plainMs / 1000),
+      },
+      goal: { on: "ratio", op: ">=", target: 0.7 },
+      note: "the cost of the rollup rows the sink's statement adds to each batch",
+    }),
     figure({
       name: "postgres",
       workload: `${total} events in batches of ${BATCH}, PostgreSQL sink (local server, fsync on)`,
@@ -88,6 +117,41 @@ async function inserts(context: BenchContext, server: PostgresServer): Promise<B
       note: "no goal set; each batch is one committed transaction on both",
     }),
   ];
+}
+
+/** The PostgreSQL sink's statement before the daily activity rollup, for the baseline only. */
+const INSERT_EVENTS_ONLY = `INSERT INTO events
+  (tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind, received_at)
+SELECT $1::text, id, time, type, "user", user_kind, protocol, cluster, session_kind, $2::timestamptz
+FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[],
+  $10::text[]) AS batch(id, time, type, "user", user_kind, protocol, cluster, session_kind)
+ORDER BY id, time
+ON CONFLICT DO NOTHING`;
+
+/** Writes batches the way the sink did before the rollup: validation and one INSERT per batch. */
+async function eventsOnly(server: PostgresServer) {
+  const url = await server.createDatabase("bench_sink_events_only");
+  await (await PostgresSink.open(url)).close();
+  await server.query("bench_sink_events_only", createPartitionSql(MONTH));
+  const pool = createPgPool(url, {}, silentLogger);
+  return {
+    async write(tenant: string, events: readonly Event[]): Promise<void> {
+      const records = toEventRecords(events);
+      await pool.query(INSERT_EVENTS_ONLY, [
+        tenant,
+        timestamptzText(BigInt(Date.now()) * 1000n),
+        records.map((r) => r.id),
+        records.map((r) => timestamptzText(r.timeMicros)),
+        records.map((r) => r.type),
+        records.map((r) => r.user),
+        records.map((r) => r.userKind),
+        records.map((r) => r.protocol),
+        records.map((r) => r.cluster),
+        records.map((r) => r.sessionKind),
+      ]);
+    },
+    close: () => pool.end(),
+  };
 }
 
 async function mau(context: BenchContext, server: PostgresServer): Promise<BenchResult[]> {
@@ -213,9 +277,12 @@ async function fillDuckDb(path: string, total: number): Promise<void> {
   }
 }
 
-/** The tables the plan of the rendered monthly query reads, from EXPLAIN (FORMAT JSON) with its parameters. */
+/**
+ * The tables the plan of the monthly query over the raw events reads (the rollup is not partitioned),
+ * from EXPLAIN (FORMAT JSON) with its parameters.
+ */
 async function partitionsRead(server: PostgresServer, query: MonthlyMauQuery): Promise<string[]> {
-  const rendered = monthlyMauSql(postgresDialect, checkMonthly(query));
+  const rendered = monthlyMauSql(postgresDialect, checkMonthly(query), "events");
   const result = await server.query("bench_mau", `EXPLAIN (FORMAT JSON) ${rendered.sql}`, [
     ...rendered.params,
   ]);

@@ -15,8 +15,8 @@ export interface Store {
    */
   queries(): Promise<UsageQueries>;
   /**
-   * The first and last month (UTC) holding events, undefined when there are none. Present only where the
-   * backend answers it cheaply (DuckDB).
+   * The first and last month (UTC) with activity (events with a user), undefined when there is none.
+   * Present only where the backend answers it cheaply (DuckDB, from its daily activity rollup).
    */
   readonly activityMonths?: () => Promise<MonthRange | undefined>;
   /** Closes the queries, if opened, then the sink. */

@@ -48,10 +48,15 @@ describe("the store opener", () => {
     await expect(store.sink.write("acme", sampleEvents("g", 1))).rejects.toThrow(UnavailableError);
   });
 
-  it("a DuckDB store tells the months holding events, and none while it holds none", async () => {
+  it("a DuckDB store tells the months with activity, and none while it holds none", async () => {
     const store = await openStore(`duckdb:${join(dir, "events.duckdb")}`);
     try {
       expect(store.activityMonths).toBeDefined();
+      expect(await store.activityMonths?.()).toBeUndefined();
+      // An event without a user makes nobody active: no MAU to report for its month.
+      await store.sink.write("acme", [
+        { ...sampleEvents("none", 1, "2023-12-31T12:00:00.000Z")[0]!, user: "", type: "cert.create" },
+      ]);
       expect(await store.activityMonths?.()).toBeUndefined();
       await store.sink.write("acme", [
         ...sampleEvents("a", 1, "2024-01-31T23:30:00.000Z"),

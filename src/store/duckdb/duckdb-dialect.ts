@@ -2,13 +2,16 @@ import { formatDay } from "../../mau/calendar.js";
 import { positionalBinder, type Dialect } from "../../mau/dialect.js";
 
 /**
- * The DuckDB sink's schema (schema.ts): `events` and `usage_reports`, time TIMESTAMPTZ,
- * user_kind TINYINT, empty strings rather than NULLs. Every value is a bound parameter.
+ * The DuckDB sink's schema (schema.ts): `events`, its daily activity rollup `daily_activity` (what MAU
+ * reads) and `usage_reports`, time TIMESTAMPTZ, user_kind TINYINT, empty strings rather than NULLs.
+ * Every value is a bound parameter.
  */
 export const duckDbDialect: Dialect = {
   name: "duckdb",
   binder: positionalBinder,
   events: { from: "events", where: "TRUE" },
+  // Written by the sink with each batch, the exact projection of `events` (schema.ts).
+  dailyActivity: { from: "daily_activity", where: "TRUE" },
   usageReports: { from: "usage_reports", where: "TRUE" },
   isBot: "user_kind = 2",
   protocol: "protocol",

@@ -22,7 +22,8 @@ import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
 import { toUsageRecords } from "../usage-record.js";
 import { expireDuckDbEvents } from "./event-expiry.js";
 import { startDuckDbBackfill } from "./rollup-backfill.js";
-import { migrate } from "./schema.js";
+import { migrate, utcDayStart } from "./schema.js";
+import { RecordedKeys } from "./recorded-keys.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export interface DuckDbSinkOptions {
@@ -38,6 +39,7 @@ export interface DuckDbSinkOptions {
 
 const EVENT_COLUMNS = `tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind`;
 const USAGE_COLUMNS = `tenant, time, cluster, ${USAGE_COUNTS.join(", ")}`;
+const ROLLUP_COLUMNS = `tenant, time, user_kind, protocol, "user"`;
 
 /**
  * The embedded sink: one DuckDB file (`duckdb:PATH`).
@@ -45,6 +47,8 @@ const USAGE_COLUMNS = `tenant, time, cluster, ${USAGE_COUNTS.join(", ")}`;
  * A batch is appended (DuckDB's appender, not row-by-row statements) into a connection-local temporary
  * staging table, then moved with one `INSERT … SELECT … ON CONFLICT DO NOTHING`, all in one transaction:
  * the primary key (tenant, id) makes re-sent events no-ops, and the batch commits wholly or not at all.
+ * The same transaction adds the batch's rows of the daily activity rollup (`daily_activity`), derived from
+ * the events the insert returned as stored, so the rollup stays the exact projection of `events`.
  *
  * Durability: DuckDB's COMMIT appends the transaction to the write-ahead log, ends it with a flush marker
  * and fsyncs the log before returning; recovery on open replays only checksummed entries up to the last
@@ -61,6 +65,8 @@ export class DuckDbSink implements Sink {
   private closed = false;
   private reader: Promise<DuckDBConnection> | undefined;
   private backfillRun: RollupBackfill | undefined;
+  /** Daily activity rows committed by this sink; rollup rows are never deleted, so they stay true. */
+  private readonly rollupRecorded = new RecordedKeys();
 
   private constructor(
     readonly path: string,
@@ -130,16 +136,24 @@ export class DuckDbSink implements Sink {
             appender.endRow();
           }
         });
-        const result = await conn.run(
+        // RETURNING yields only the rows the primary key let in, so the rollup is derived from what was
+        // stored, never from a re-sent event (whose content may differ from the stored one).
+        const result = await conn.runAndReadAll(
           `INSERT INTO events (${EVENT_COLUMNS}, received_at)
            SELECT ${EVENT_COLUMNS}, $1 FROM temp.events_staging
-           ON CONFLICT DO NOTHING`,
+           ON CONFLICT DO NOTHING
+           RETURNING ${utcDayStart("time")} AS day, user_kind, protocol, "user"`,
           [this.receivedAt()],
         );
         await conn.run("DELETE FROM temp.events_staging");
-        return result.rowsChanged;
+        const stored = result.getRows();
+        return { count: stored.length, rollup: await writeRollup(conn, tenant, stored, this.rollupRecorded) };
       });
-      this.logger.debug({ tenant, events: events.length, inserted }, "duckdb batch committed");
+      this.rollupRecorded.addAll(inserted.rollup);
+      this.logger.debug(
+        { tenant, events: events.length, inserted: inserted.count },
+        "duckdb batch committed",
+      );
       return { accepted: events.length };
     });
   }
@@ -238,8 +252,60 @@ export class DuckDbSink implements Sink {
 async function createStagingTables(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE TEMP TABLE events_staging AS SELECT ${EVENT_COLUMNS} FROM events LIMIT 0`);
   await conn.run(
+    `CREATE TEMP TABLE daily_activity_staging AS SELECT ${ROLLUP_COLUMNS} FROM daily_activity LIMIT 0`,
+  );
+  await conn.run(
     `CREATE TEMP TABLE usage_reports_staging AS SELECT ${USAGE_COLUMNS} FROM usage_reports LIMIT 0`,
   );
+}
+
+/**
+ * Adds the daily activity rows of the events just inserted (`stored`: day, user_kind, protocol, user, as
+ * RETURNING gave them), each distinct one with a user once, through the staging table, skipping those
+ * `recorded` knows are committed; ON CONFLICT DO NOTHING skips the others an earlier batch wrote. Returns
+ * the keys of the rows it wrote, for `recorded` once the transaction commits.
+ */
+async function writeRollup(
+  conn: DuckDBConnection,
+  tenant: string,
+  stored: readonly (readonly unknown[])[],
+  recorded: RecordedKeys,
+): Promise<string[]> {
+  const rows = new Map<
+    string,
+    { day: DuckDBTimestampTZValue; userKind: number; protocol: string; user: string }
+  >();
+  for (const [day, userKind, protocol, user] of stored) {
+    if (user === "") continue;
+    if (
+      !(day instanceof DuckDBTimestampTZValue) ||
+      typeof userKind !== "number" ||
+      typeof protocol !== "string" ||
+      typeof user !== "string"
+    ) {
+      throw new InternalError("the DuckDB sink read back an inserted event of unexpected types");
+    }
+    const key = JSON.stringify([tenant, String(day.micros), userKind, protocol, user]);
+    if (!recorded.has(key)) rows.set(key, { day, userKind, protocol, user });
+  }
+  if (rows.size === 0) return [];
+  await appendAll(conn, "daily_activity_staging", (appender) => {
+    for (const r of rows.values()) {
+      appender.appendVarchar(tenant);
+      appender.appendTimestampTZ(r.day);
+      appender.appendTinyInt(r.userKind);
+      appender.appendVarchar(r.protocol);
+      appender.appendVarchar(r.user);
+      appender.endRow();
+    }
+  });
+  await conn.run(
+    `INSERT INTO daily_activity (${ROLLUP_COLUMNS})
+     SELECT ${ROLLUP_COLUMNS} FROM temp.daily_activity_staging
+     ON CONFLICT DO NOTHING`,
+  );
+  await conn.run("DELETE FROM temp.daily_activity_staging");
+  return [...rows.keys()];
 }
 
 async function appendAll(

@@ -54,7 +54,11 @@ export class DuckDbUsageQueries extends SqlUsageQueries {
     return new DuckDbUsageQueries(new DuckDbRunner(await sink.queryConnection(), () => undefined));
   }
 
-  /** The first and last month (UTC) holding events, undefined when there are none. */
+  /**
+   * The first and last month (UTC) with activity (events with a user), undefined when there is none.
+   * Read from the daily activity rollup: the months a MAU query can report users for (events without a
+   * user count in no MAU), still there once raw events are expired, and far fewer rows to scan.
+   */
   async activityMonths(options: QueryOptions = {}): Promise<MonthRange | undefined> {
     const [row] = await this.duckDb.run(ACTIVITY_MONTHS, options.signal);
     const [from, to] = row ?? [];
@@ -66,7 +70,7 @@ export class DuckDbUsageQueries extends SqlUsageQueries {
 const ACTIVITY_MONTHS: RenderedQuery = {
   sql:
     "SELECT strftime(min(time) AT TIME ZONE 'UTC', '%Y-%m') AS first_month, " +
-    "strftime(max(time) AT TIME ZONE 'UTC', '%Y-%m') AS last_month FROM events",
+    "strftime(max(time) AT TIME ZONE 'UTC', '%Y-%m') AS last_month FROM daily_activity",
   params: [],
   columns: [
     { name: "first_month", type: "varchar" },

@@ -17,7 +17,7 @@ import { expirePostgresEvents } from "./event-expiry.js";
 import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import { timestamptzText } from "./pg-timestamp.js";
 import { startPostgresBackfill } from "./rollup-backfill.js";
-import { migrate } from "./schema.js";
+import { migrate, utcDayStart } from "./schema.js";
 import { checkStorableText } from "./storable-text.js";
 
 export interface PostgresSinkOptions extends PgPoolOptions {
@@ -43,12 +43,25 @@ export interface PostgresSinkOptions extends PgPoolOptions {
 /** Attempts of a statement PostgreSQL rolled back as a deadlock or serialization failure. */
 const MAX_ATTEMPTS = 3;
 
-const INSERT_EVENTS = `INSERT INTO events
-  (tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind, received_at)
-SELECT $1::text, id, time, type, "user", user_kind, protocol, cluster, session_kind, $2::timestamptz
-FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[],
-  $10::text[]) AS batch(id, time, type, "user", user_kind, protocol, cluster, session_kind)
-ORDER BY id, time
+/**
+ * The batch's events, and the daily activity rollup rows of those the primary key let in (RETURNING
+ * yields only the inserted rows, never a re-sent event's), in one statement. Both inserts go in key order.
+ */
+const INSERT_EVENTS = `WITH inserted AS (
+  INSERT INTO events
+    (tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind, received_at)
+  SELECT $1::text, id, time, type, "user", user_kind, protocol, cluster, session_kind, $2::timestamptz
+  FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[],
+    $10::text[]) AS batch(id, time, type, "user", user_kind, protocol, cluster, session_kind)
+  ORDER BY id, time
+  ON CONFLICT DO NOTHING
+  RETURNING tenant, time, user_kind, protocol, "user"
+)
+INSERT INTO daily_activity (tenant, time, user_kind, protocol, "user")
+SELECT DISTINCT tenant, ${utcDayStart("time")} AS day, user_kind, protocol, "user"
+FROM inserted
+WHERE "user" <> ''
+ORDER BY tenant, day, user_kind, protocol, "user"
 ON CONFLICT DO NOTHING`;
 
 const INSERT_USAGE = `INSERT INTO usage_reports (tenant, time, cluster, ${USAGE_COUNTS.join(", ")}, received_at)
@@ -61,12 +74,13 @@ ON CONFLICT DO NOTHING`;
 /**
  * The sink for PostgreSQL (`postgres://…`; Aurora and RDS included), through a pool of `pg` connections.
  *
- * A batch is one multi-row `INSERT … SELECT … FROM unnest($arrays) … ON CONFLICT DO NOTHING`: one
- * statement, so one implicit transaction, wholly committed or not at all; the primary key makes re-sent
- * events no-ops (see schema.ts for why (tenant, id, time) keys events as well as (tenant, id) would).
- * Rows are inserted in key order, so concurrent writers (other sinks, other processes) that overlap wait
- * for each other instead of deadlocking; a deadlock or serialization failure that happens anyway is
- * retried.
+ * A batch is one multi-row `INSERT … SELECT … FROM unnest($arrays) … ON CONFLICT DO NOTHING`, with the
+ * daily activity rollup rows of the events it inserted added by the same statement (a data-modifying
+ * CTE): one statement, so one implicit transaction, wholly committed or not at all; the primary key makes
+ * re-sent events no-ops (see schema.ts for why (tenant, id, time) keys events as well as (tenant, id)
+ * would), and the rollup is derived from the stored events only. Rows of both tables are inserted in key
+ * order, so concurrent writers (other sinks, other processes) that overlap wait for each other instead of
+ * deadlocking; a deadlock or serialization failure that happens anyway is retried.
  *
  * Durability: every connection runs with `synchronous_commit = on`, so the statement returns only after
  * its commit record is flushed to the WAL; `write` resolving means the batch survives a crash of this
@@ -153,7 +167,8 @@ export class PostgresSink implements Sink {
         ]),
       );
       this.logger.debug(
-        { tenant, events: events.length, inserted: result.rowCount },
+        // The statement's row count is that of its outer insert, the new rollup rows.
+        { tenant, events: events.length, newDailyActivity: result.rowCount },
         "postgres batch committed",
       );
       return { accepted: events.length };

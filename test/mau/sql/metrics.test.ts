@@ -4,6 +4,7 @@ import { InvalidArgumentError } from "../../../src/errors/errors.js";
 import { parseMonthRange } from "../../../src/mau/calendar.js";
 import type { Dialect } from "../../../src/mau/dialect.js";
 import { duckDbDialect } from "../../../src/store/duckdb/duckdb-dialect.js";
+import { postgresDialect } from "../../../src/store/postgres/postgres-dialect.js";
 import { latestUsageSql, monthlyMauSql, rollingMauSql } from "../../../src/mau/sql/metrics.js";
 import { quoteLiteral, timestreamDialect } from "../../../src/store/timestream/timestream-dialect.js";
 import { checkLatestUsage, checkMonthly, checkRolling } from "../../../src/mau/usage-query.js";
@@ -14,12 +15,12 @@ const september = parseMonthRange("2026-09");
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
 describe("monthly MAU", () => {
-  it("renders for DuckDB with every value bound", () => {
+  it("renders for DuckDB with every value bound, over its daily activity rollup", () => {
     const query = monthlyMauSql(duckDbDialect, checkMonthly({ months: september, tenant: "acme" }));
     expect(query.sql).toBe(`WITH active AS (
   SELECT DISTINCT tenant, user_kind = 2 AS bot, protocol AS proto, "user",
     date_trunc('month', make_timestamp(epoch_us(time))) AS month
-  FROM events
+  FROM daily_activity
   WHERE TRUE
     AND time >= CAST($1 AS TIMESTAMPTZ)
     AND time < CAST($2 AS TIMESTAMPTZ)
@@ -38,6 +39,19 @@ GROUP BY tenant, month, bot, proto
 ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.params).toEqual(["2026-09-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z", "acme"]);
     expect(query.columns.map((c) => c.name)).toEqual(["tenant", "month_ms", "user_kind", "protocol", "mau"]);
+  });
+
+  it.each([duckDbDialect, postgresDialect])("renders for $name over the raw events on request", (dialect) => {
+    const checked = checkMonthly({ months: september, tenant: "acme" });
+    const rollup = monthlyMauSql(dialect, checked);
+    const events = monthlyMauSql(dialect, checked, "events");
+    expect(rollup.sql).toContain("FROM daily_activity\n");
+    expect(events.sql).toBe(rollup.sql.replace("FROM daily_activity\n", "FROM events\n"));
+    expect(events.params).toEqual(rollup.params);
+    const rolling = checkRolling({ from: day("2026-09-29"), to: day("2026-10-01") });
+    expect(rollingMauSql(dialect, rolling, "events").sql).toBe(
+      rollingMauSql(dialect, rolling).sql.replace("FROM daily_activity\n", "FROM events\n"),
+    );
   });
 
   it("renders for Timestream with its rollup table, measure, dimensions and time functions", () => {

@@ -13,7 +13,11 @@ if (path === undefined || batchSizeArg === undefined || firstBatchArg === undefi
 const batchSize = Number(batchSizeArg);
 const sink = await DuckDbSink.open(path);
 for (let batch = Number(firstBatchArg); ; batch++) {
-  const events = sampleEvents(`b${batch}`, batchSize);
+  // Users of this batch only, and some events without one, so the batch's rollup rows are its own.
+  const events = sampleEvents(`b${batch}`, batchSize, "2024-03-05T23:30:00.000Z").map((e, i) => ({
+    ...e,
+    user: i % 10 === 0 ? "" : `b${batch}-${e.user}`,
+  }));
   process.stdout.write(`writing ${batch}\n`);
   await sink.write("crash", events);
   process.stdout.write(`acked ${batch}\n`);

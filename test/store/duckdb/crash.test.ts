@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../../../src/errors/errors.js";
 import { DuckDbSink } from "../../../src/store/duckdb/duckdb-sink.js";
+import { utcDayStart } from "../../../src/store/duckdb/schema.js";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const writerScript = fileURLToPath(new URL("./crash-writer.ts", import.meta.url));
@@ -14,6 +15,14 @@ const writerScript = fileURLToPath(new URL("./crash-writer.ts", import.meta.url)
 const BATCH_SIZE = 10_000;
 /** Kill points, in ms after the writer hands a batch to the sink (a batch takes about 100 ms). */
 const KILL_DELAYS_MS = [0, 10, 25, 40, 60, 90];
+
+/** Rollup rows not derived from a stored event, and stored events' rows missing from the rollup. */
+const ROLLUP_AGAINST_EVENTS = (() => {
+  const projected = `SELECT tenant, ${utcDayStart("time")}, user_kind, protocol, "user" FROM events WHERE "user" <> ''`;
+  const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM daily_activity`;
+  return `SELECT (SELECT count(*) FROM (${rollup} EXCEPT ${projected}))::INTEGER AS extra,
+    (SELECT count(*) FROM (${projected} EXCEPT ${rollup}))::INTEGER AS missing`;
+})();
 
 let dir: string | undefined;
 let child: ChildProcess | undefined;
@@ -82,7 +91,7 @@ async function reopen(path: string): Promise<DuckDbSink> {
 }
 
 describe("DuckDbSink under SIGKILL", () => {
-  it("leaves every batch wholly present or wholly absent, and every acknowledged batch present", async () => {
+  it("leaves every batch wholly present or wholly absent, its rollup rows with it, and every acknowledged batch present", async () => {
     dir = await mkdtemp(join(tmpdir(), "duckdb-crash-"));
     const path = join(dir, "crash.duckdb");
     const acknowledged = new Set<number>();
@@ -109,6 +118,15 @@ describe("DuckDbSink under SIGKILL", () => {
         );
         for (const [batch, n] of counts) expect({ batch, n }).toEqual({ batch, n: BATCH_SIZE });
         for (const batch of acknowledged) expect(counts.get(batch)).toBe(BATCH_SIZE);
+        // The rollup went with its batch: exactly the distinct projection of the stored events.
+        const rollup = await conn.runAndReadAll(ROLLUP_AGAINST_EVENTS);
+        expect(rollup.getRowObjectsJS()).toEqual([{ extra: 0, missing: 0 }]);
+        const rollupBatches = await conn.runAndReadAll(
+          `SELECT DISTINCT split_part("user", '-', 1) AS batch FROM daily_activity ORDER BY batch`,
+        );
+        expect(rollupBatches.getRows().map(([batch]) => Number(String(batch).slice(1)))).toEqual(
+          [...counts.keys()].sort((a, b) => a - b),
+        );
       } finally {
         await sink.close();
       }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { utcDayStart } from "../../../src/store/postgres/schema.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres.js";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -10,6 +11,14 @@ const writerScript = fileURLToPath(new URL("./crash-writer.ts", import.meta.url)
 const BATCH_SIZE = 10_000;
 /** Kill points, in ms after the writer hands a batch to the sink. */
 const KILL_DELAYS_MS = [0, 10, 25, 40, 60, 90];
+
+/** Rollup rows not derived from a stored event, and stored events' rows missing from the rollup. */
+const ROLLUP_AGAINST_EVENTS = (() => {
+  const projected = `SELECT tenant, ${utcDayStart("time")}, user_kind, protocol, "user" FROM events WHERE "user" <> ''`;
+  const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM daily_activity`;
+  return `SELECT (SELECT count(*) FROM (${rollup} EXCEPT ${projected}) AS e)::int AS extra,
+    (SELECT count(*) FROM (${projected} EXCEPT ${rollup}) AS m)::int AS missing`;
+})();
 
 let server: PostgresServer;
 let child: ChildProcess | undefined;
@@ -65,8 +74,26 @@ async function writeThenKill(url: string, firstBatch: number, delayMs: number): 
   return acked;
 }
 
+/**
+ * Waits until the server has finished with the killed writer's connections: a statement in flight at
+ * the kill still commits or rolls back on its own, so until then what the checks read could change
+ * between two of them.
+ */
+async function writerSessionsGone(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const sessions = await server.query(
+      "crash",
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = 'crash' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    );
+    if ((sessions.rows[0] as { n: number }).n === 0) return;
+    if (attempt >= 200) throw new Error("the killed writer's sessions are still open on the server");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe("PostgresSink under SIGKILL of the writer", () => {
-  it("leaves every batch wholly present or wholly absent, and every acknowledged batch present", async () => {
+  it("leaves every batch wholly present or wholly absent, its rollup rows with it, and every acknowledged batch present", async () => {
     const url = await server.createDatabase("crash");
     const acknowledged = new Set<number>();
     let next = 0;
@@ -76,6 +103,7 @@ describe("PostgresSink under SIGKILL of the writer", () => {
       const acked = await writeThenKill(url, next, delayMs);
       for (const batch of acked) acknowledged.add(batch);
       next = Math.max(...acked) + 1;
+      await writerSessionsGone();
 
       const result = await server.query(
         "crash",
@@ -90,6 +118,17 @@ describe("PostgresSink under SIGKILL of the writer", () => {
       );
       for (const [batch, n] of counts) expect({ batch, n }).toEqual({ batch, n: BATCH_SIZE });
       for (const batch of acknowledged) expect(counts.get(batch)).toBe(BATCH_SIZE);
+      // The rollup went with its batch: exactly the distinct projection of the stored events.
+      expect((await server.query("crash", ROLLUP_AGAINST_EVENTS)).rows).toEqual([{ extra: 0, missing: 0 }]);
+      const rollupBatches = await server.query(
+        "crash",
+        `SELECT DISTINCT split_part("user", '-', 1) AS batch FROM daily_activity ORDER BY batch`,
+      );
+      expect(
+        (rollupBatches.rows as { batch: string }[])
+          .map((r) => Number(r.batch.slice(1)))
+          .sort((a, b) => a - b),
+      ).toEqual([...counts.keys()].sort((a, b) => a - b));
     }
   }, 120_000);
 });

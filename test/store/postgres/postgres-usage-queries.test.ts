@@ -88,16 +88,19 @@ describe("PostgresUsageQueries", () => {
     }
   });
 
-  it("reads only the queried month's partition for a monthly MAU query", async () => {
-    const query = monthlyMauSql(
-      postgresDialect,
-      checkMonthly({ months: parseMonthRange("2026-09"), tenant: "acme" }),
-    );
+  it("reads the rollup for MAU, and over the raw events only the queried month's partition", async () => {
+    const monthly = checkMonthly({ months: parseMonthRange("2026-09"), tenant: "acme" });
+    const rollupQuery = monthlyMauSql(postgresDialect, monthly);
+    const overRollup = await explain(rollupQuery.sql, rollupQuery.params);
+    expect(overRollup).toMatch(/\bon daily_activity\b/);
+    expect(scannedPartitions(overRollup)).toEqual([]);
+    const query = monthlyMauSql(postgresDialect, monthly, "events");
     const plan = await explain(query.sql, query.params);
     expect(scannedPartitions(plan)).toEqual(["events_p2026_09"]);
     const rolling = rollingMauSql(
       postgresDialect,
       checkRolling({ from: Date.parse("2026-10-10T00:00:00Z"), to: Date.parse("2026-10-20T00:00:00Z") }),
+      "events",
     );
     // The 30-day window reaches back into September.
     expect(scannedPartitions(await explain(rolling.sql, rolling.params))).toEqual([
