@@ -8,7 +8,6 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../../../src/errors/errors.js";
 import { DAY_MS, parseMonthRange } from "../../../src/mau/calendar.js";
-import type { Dialect } from "../../../src/mau/dialect.js";
 import { type ActivityRelation, monthlyMauSql } from "../../../src/mau/sql/metrics.js";
 import { checkMonthly } from "../../../src/mau/usage-query.js";
 import { duckDbDialect } from "../../../src/store/duckdb/duckdb-dialect.js";
@@ -92,12 +91,10 @@ async function backfillRow(sink: DuckDbSink): Promise<Record<string, unknown>[]>
   );
 }
 
-const withRollup: Dialect = { ...duckDbDialect, dailyActivity: { from: "daily_activity", where: "TRUE" } };
-
 /** Monthly MAU per protocol, humans and bots, over the rollup or the raw events, as sorted JSON rows. */
 async function monthlyMau(sink: DuckDbSink, months: string, relation: ActivityRelation): Promise<string[]> {
   const query = monthlyMauSql(
-    withRollup,
+    duckDbDialect,
     checkMonthly({ months: parseMonthRange(months), includeBots: true }),
     relation,
   );

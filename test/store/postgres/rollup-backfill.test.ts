@@ -2,7 +2,6 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../../../src/errors/errors.js";
 import { DAY_MS, parseMonthRange } from "../../../src/mau/calendar.js";
-import type { Dialect } from "../../../src/mau/dialect.js";
 import { type ActivityRelation, monthlyMauSql } from "../../../src/mau/sql/metrics.js";
 import { checkMonthly } from "../../../src/mau/usage-query.js";
 import { createPartitionSql } from "../../../src/store/postgres/partitions.js";
@@ -107,11 +106,9 @@ async function backfillRow(name: string): Promise<Record<string, unknown>[]> {
   );
 }
 
-const withRollup: Dialect = { ...postgresDialect, dailyActivity: { from: "daily_activity", where: "TRUE" } };
-
 async function monthlyMau(name: string, months: string, relation: ActivityRelation): Promise<string[]> {
   const query = monthlyMauSql(
-    withRollup,
+    postgresDialect,
     checkMonthly({ months: parseMonthRange(months), includeBots: true }),
     relation,
   );
