@@ -66,6 +66,12 @@ export interface Dialect {
    * over `events`, reading rows per user and day instead of per event. Absent: the metrics read `events`.
    */
   readonly dailyActivity?: Source;
+  /**
+   * The same rollup at month grain, where the engine keeps one: a row per (tenant, UTC month, user kind,
+   * protocol, user) with `time` the month's start. Monthly MAU reads it (its periods are whole UTC
+   * months), else `dailyActivity`.
+   */
+  readonly monthlyActivity?: Source;
   /** Usage reports: columns tenant, time and one BIGINT column per USAGE_COUNTS name. */
   readonly usageReports: Source;
   /** Boolean: the event's user is a bot (tenants.UserKind USER_KIND_BOT). */

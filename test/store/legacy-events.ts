@@ -64,12 +64,24 @@ export function utcDay(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
-/** The rollup the events imply: "tenant|day ms|user kind|protocol|user" keys, sorted. */
-export function expectedRollup(events: readonly LegacyEvent[]): string[] {
+/** The UTC month start of an instant, in epoch ms. */
+export function utcMonth(ms: number): number {
+  const date = new Date(ms);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+/**
+ * The rollup the events imply at a grain (default the day; `utcMonth` for the monthly rollup):
+ * "tenant|period start ms|user kind|protocol|user" keys, sorted.
+ */
+export function expectedRollup(
+  events: readonly LegacyEvent[],
+  grain: (ms: number) => number = utcDay,
+): string[] {
   const keys = new Set(
     events
       .filter((e) => e.user !== "")
-      .map((e) => rollupKey(e.tenant, utcDay(e.timeMs), e.userKind, e.protocol, e.user)),
+      .map((e) => rollupKey(e.tenant, grain(e.timeMs), e.userKind, e.protocol, e.user)),
   );
   return [...keys].sort();
 }

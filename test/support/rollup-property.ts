@@ -26,7 +26,9 @@ export interface RollupStore {
 export interface RollupTarget {
   readonly dialect: Dialect;
   /** The backend's UTC day start of a TIMESTAMPTZ expression (its schema.ts `utcDayStart`). */
-  utcDayStart(expression: string): string;
+  readonly utcDayStart: (expression: string) => string;
+  /** Its UTC month start, where the dialect names a monthly rollup (`monthly_activity`). */
+  readonly utcMonthStart?: (expression: string) => string;
   /** A store whose tables are empty; the previous one, if any, is no longer used. */
   fresh(): Promise<RollupStore>;
   /** Default 40. */
@@ -102,6 +104,29 @@ const rollingQueries = [
   ),
 );
 
+/**
+ * Per rollup table, the rows not derived from a stored event and the stored events' rows missing from
+ * it: all zero when each table is exactly the distinct projection of the events onto its grain.
+ */
+function differenceQuery(
+  tables: readonly (readonly [string, (expression: string) => string])[],
+): RenderedQuery {
+  const counts = tables.flatMap(([table, grain]) => {
+    const projected = `SELECT tenant, ${grain("time")} AS time, user_kind, protocol, "user"
+        FROM events WHERE "user" <> ''`;
+    const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM ${table}`;
+    return [
+      `(SELECT count(*) FROM (${rollup} EXCEPT ${projected}) AS extra) AS ${table}_extra`,
+      `(SELECT count(*) FROM (${projected} EXCEPT ${rollup}) AS missing) AS ${table}_missing`,
+    ];
+  });
+  return {
+    sql: `SELECT ${counts.join(",\n  ")}`,
+    params: [],
+    columns: counts.map((_, i) => ({ name: `c${i}`, type: "bigint" as const })),
+  };
+}
+
 /** JSON with bigints as text, so rows compare whatever numeric type the driver gives. */
 const comparable = (rows: unknown[][]) =>
   JSON.stringify(rows, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
@@ -111,22 +136,23 @@ export function rollupProperty(name: string, target: RollupTarget): void {
     it("answers every monthly and rolling MAU query exactly as the raw events do", async () => {
       // Without a rollup relation the metrics read the events both ways and the comparison is void.
       expect(target.dialect.dailyActivity?.from).toBe("daily_activity");
-      const projected = `SELECT tenant, ${target.utcDayStart("time")} AS time, user_kind, protocol, "user"
-        FROM events WHERE "user" <> ''`;
-      const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM daily_activity`;
-      const difference: RenderedQuery = {
-        sql: `SELECT
-          (SELECT count(*) FROM (${rollup} EXCEPT ${projected}) AS extra) AS extra,
-          (SELECT count(*) FROM (${projected} EXCEPT ${rollup}) AS missing) AS missing`,
-        params: [],
-        columns: [],
-      };
+      const monthly = target.dialect.monthlyActivity;
+      if (monthly !== undefined) expect(monthly.from).toBe("monthly_activity");
+      const difference = differenceQuery([
+        ["daily_activity", target.utcDayStart],
+        ...(monthly === undefined || target.utcMonthStart === undefined
+          ? []
+          : [["monthly_activity", target.utcMonthStart] as const]),
+      ]);
+      if (monthly !== undefined) expect(difference.sql).toContain("monthly_activity");
       let nonEmpty = 0;
       await fc.assert(
         fc.asyncProperty(batches, async (written) => {
           const store = await target.fresh();
           for (const batch of written) await store.sink.write(batch.tenant, batch.events);
-          expect(comparable(await store.run(difference))).toBe(comparable([[0n, 0n]]));
+          expect(comparable(await store.run(difference))).toBe(
+            comparable([difference.columns.map(() => 0n)]),
+          );
           const answers = async (relation: ActivityRelation) => {
             const out: string[] = [];
             for (const q of monthlyQueries)

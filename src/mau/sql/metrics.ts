@@ -26,14 +26,15 @@ import {
 const USER = quoteIdentifier("user");
 
 /**
- * Which activity a MAU metric reads: "rollup" (the default) the dialect's daily activity rollup, or its
- * raw events where it keeps none; "events" the raw events always (the definition the rollup is checked
- * against).
+ * Which activity a MAU metric reads: "rollup" (the default) the dialect's coarsest activity rollup whose
+ * grain divides the metric's periods, or its raw events where it keeps none; "events" the raw events
+ * always (the definition the rollups are checked against).
  */
 export type ActivityRelation = "rollup" | "events";
 
-function activitySource(dialect: Dialect, relation: ActivityRelation): Source {
-  return relation === "rollup" ? (dialect.dailyActivity ?? dialect.events) : dialect.events;
+function activitySource(dialect: Dialect, relation: ActivityRelation, grain: "day" | "month"): Source {
+  if (relation === "events") return dialect.events;
+  return (grain === "month" ? dialect.monthlyActivity : undefined) ?? dialect.dailyActivity ?? dialect.events;
 }
 
 /** Conditions selecting the activity a query counts, between two instants. */
@@ -83,7 +84,7 @@ export function monthlyMauSql(
   relation: ActivityRelation = "rollup",
 ): RenderedQuery {
   const binder = dialect.binder();
-  const source = activitySource(dialect, relation);
+  const source = activitySource(dialect, relation, "month");
   const where = activityConditions(
     dialect,
     source,
@@ -129,7 +130,7 @@ export function rollingMauSql(
   relation: ActivityRelation = "rollup",
 ): RenderedQuery {
   const binder = dialect.binder();
-  const source = activitySource(dialect, relation);
+  const source = activitySource(dialect, relation, "day");
   const lookBack = query.windowDays - 1;
   const where = activityConditions(
     dialect,

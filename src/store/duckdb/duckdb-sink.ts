@@ -23,7 +23,7 @@ import { toUsageRecords } from "../usage-record.js";
 import { expireDuckDbEvents } from "./event-expiry.js";
 import { startDuckDbBackfill } from "./rollup-backfill.js";
 import { migrate, utcDayStart } from "./schema.js";
-import { RecordedKeys } from "./recorded-keys.js";
+import { RecordedKeys, rollupKey } from "../recorded-keys.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export interface DuckDbSinkOptions {
@@ -285,7 +285,7 @@ async function writeRollup(
     ) {
       throw new InternalError("the DuckDB sink read back an inserted event of unexpected types");
     }
-    const key = JSON.stringify([tenant, String(day.micros), userKind, protocol, user]);
+    const key = rollupKey(tenant, day.micros, userKind, protocol, user);
     if (!recorded.has(key)) rows.set(key, { day, userKind, protocol, user });
   }
   if (rows.size === 0) return [];

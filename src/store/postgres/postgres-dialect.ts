@@ -2,8 +2,8 @@ import { formatDay } from "../../mau/calendar.js";
 import { positionalBinder, type Dialect } from "../../mau/dialect.js";
 
 /**
- * The PostgreSQL sink's schema (schema.ts): `events` (partitioned by month on time), its daily activity
- * rollup `daily_activity` (what MAU reads) and `usage_reports`, time TIMESTAMPTZ, user_kind SMALLINT,
+ * The PostgreSQL sink's schema (schema.ts): `events` (partitioned by month on time), its activity
+ * rollups `daily_activity` and `monthly_activity` (what MAU reads) and `usage_reports`, time TIMESTAMPTZ, user_kind SMALLINT,
  * empty strings rather than NULLs. Every value is a bound parameter. The time bounds compare the raw
  * column with parameters typed TIMESTAMPTZ, so the planner prunes the partitions of `events` outside the
  * queried months.
@@ -15,6 +15,8 @@ export const postgresDialect: Dialect = {
   events: { from: "events", where: "TRUE" },
   // Written by the sink with each batch, the exact projection of `events` (schema.ts).
   dailyActivity: { from: "daily_activity", where: "TRUE" },
+  // The same at month grain, for monthly MAU: a row per user and protocol rather than per active day.
+  monthlyActivity: { from: "monthly_activity", where: "TRUE" },
   usageReports: { from: "usage_reports", where: "TRUE" },
   isBot: "user_kind = 2",
   protocol: "protocol",

@@ -11,7 +11,7 @@ import {
   startBackfill,
 } from "../rollup-backfill.js";
 import { advisoryUnlockSql, LOCK_ROLLUP_BACKFILL, tryAdvisorySessionLockSql } from "./advisory-locks.js";
-import { type Queryable, utcDayStart } from "./schema.js";
+import { type Queryable, utcDayStart, utcMonthStart } from "./schema.js";
 
 /**
  * The PostgreSQL sink's rollup backfill, in the background of the open sink (open does not wait: a
@@ -101,8 +101,9 @@ function nextMonthStart(ms: number): number {
 
 /**
  * One pass over `events` for the range: grouping by the rollup's key with a count gives both the rows
- * to insert and the events read (for the progress line); the INSERT runs once whether or not the outer
- * query reads it, as a data-modifying WITH always does.
+ * to insert (daily, and their months for `monthly_activity`) and the events read (for the progress
+ * line); each INSERT runs once whether or not the outer query reads it, as a data-modifying WITH always
+ * does.
  */
 const BUILD_RANGE = `WITH grouped AS (
   SELECT tenant, ${utcDayStart("time")} AS day, user_kind, protocol, "user", count(*) AS n
@@ -112,6 +113,10 @@ const BUILD_RANGE = `WITH grouped AS (
 ), inserted AS (
   INSERT INTO daily_activity (tenant, time, user_kind, protocol, "user")
   SELECT tenant, day, user_kind, protocol, "user" FROM grouped WHERE "user" <> ''
+  ON CONFLICT DO NOTHING
+), monthly AS (
+  INSERT INTO monthly_activity (tenant, time, user_kind, protocol, "user")
+  SELECT DISTINCT tenant, ${utcMonthStart("day")}, user_kind, protocol, "user" FROM grouped WHERE "user" <> ''
   ON CONFLICT DO NOTHING
 )
 SELECT coalesce(sum(n), 0)::bigint AS events FROM grouped`;
@@ -143,11 +148,11 @@ async function buildRange(
 
 /**
  * Rejects while the rollup is incomplete, for the query layer's `checkRollup`: the backfill row exists,
- * or the database predates the rollup (its schema not migrated yet by a sink).
+ * or the database predates the rollups (its schema not migrated to `monthly_activity` yet by a sink).
  */
 export async function checkRollupComplete(db: Queryable): Promise<void> {
   const found = await db.query<{ present: boolean }>(
-    "SELECT to_regclass('daily_activity_backfill') IS NOT NULL AS present",
+    "SELECT to_regclass('monthly_activity') IS NOT NULL AS present",
   );
   if (found.rows[0]?.present !== true) throw rollupMissingError();
   const span = await readSpan(db);

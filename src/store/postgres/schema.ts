@@ -28,6 +28,11 @@ import { advisoryLockSql, LOCK_MIGRATIONS } from "./advisory-locks.js";
  *   rollup still has to be built from events stored before it existed, for the UTC days
  *   `next_day`..`last_day` (migration 2 records the span of the events it found, `first_day`..`last_day`;
  *   `first_day` stays, so progress can be told); no row means the rollup is complete.
+ * - monthly_activity(tenant, time TIMESTAMPTZ (the UTC month's start), user_kind, protocol, "user"),
+ *   primary key all five: the same rollup at month grain, the exact projection of `daily_activity` onto
+ *   months (Dialect.monthlyActivity), written with it by every writer (the sink's statement, the backfill,
+ *   migration 3 for the rows before it). Monthly MAU reads it: a user has a row per protocol here instead
+ *   of one per protocol and active day, and PostgreSQL aggregates rows one at a time on one core.
  */
 export interface Migration {
   version: number;
@@ -84,11 +89,31 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM events HAVING count(*) > 0`,
     ],
   },
+  {
+    version: 3,
+    statements: [
+      `CREATE TABLE monthly_activity (
+        tenant TEXT NOT NULL,
+        time TIMESTAMPTZ NOT NULL,
+        user_kind SMALLINT NOT NULL,
+        protocol TEXT NOT NULL,
+        "user" TEXT NOT NULL,
+        PRIMARY KEY (tenant, time, user_kind, protocol, "user")
+      )`,
+      `INSERT INTO monthly_activity
+        SELECT DISTINCT tenant, ${utcMonthStart("time")}, user_kind, protocol, "user" FROM daily_activity`,
+    ],
+  },
 ];
 
 /** The start (00:00 UTC) of the UTC day of a TIMESTAMPTZ expression, as a TIMESTAMPTZ. */
 export function utcDayStart(expression: string): string {
   return `(date_trunc('day', ${expression} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+}
+
+/** The start (00:00 UTC on the 1st) of the UTC month of a TIMESTAMPTZ expression, as a TIMESTAMPTZ. */
+export function utcMonthStart(expression: string): string {
+  return `(date_trunc('month', ${expression} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -41,14 +41,18 @@ ORDER BY tenant, month_ms, user_kind, protocol`);
     expect(query.columns.map((c) => c.name)).toEqual(["tenant", "month_ms", "user_kind", "protocol", "mau"]);
   });
 
-  it.each([duckDbDialect, postgresDialect])("renders for $name over the raw events on request", (dialect) => {
+  it.each([
+    ["DuckDB", duckDbDialect, "daily_activity"],
+    ["PostgreSQL", postgresDialect, "monthly_activity"],
+  ])("renders for %s over its rollup, or over the raw events on request", (_, dialect, monthly) => {
     const checked = checkMonthly({ months: september, tenant: "acme" });
     const rollup = monthlyMauSql(dialect, checked);
     const events = monthlyMauSql(dialect, checked, "events");
-    expect(rollup.sql).toContain("FROM daily_activity\n");
-    expect(events.sql).toBe(rollup.sql.replace("FROM daily_activity\n", "FROM events\n"));
+    expect(rollup.sql).toContain(`FROM ${monthly}\n`);
+    expect(events.sql).toBe(rollup.sql.replace(`FROM ${monthly}\n`, "FROM events\n"));
     expect(events.params).toEqual(rollup.params);
     const rolling = checkRolling({ from: day("2026-09-29"), to: day("2026-10-01") });
+    expect(rollingMauSql(dialect, rolling).sql).toContain("FROM daily_activity\n");
     expect(rollingMauSql(dialect, rolling, "events").sql).toBe(
       rollingMauSql(dialect, rolling).sql.replace("FROM daily_activity\n", "FROM events\n"),
     );

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { utcDayStart } from "../../../src/store/postgres/schema.js";
+import { utcDayStart, utcMonthStart } from "../../../src/store/postgres/schema.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres.js";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -12,12 +12,18 @@ const BATCH_SIZE = 10_000;
 /** Kill points, in ms after the writer hands a batch to the sink. */
 const KILL_DELAYS_MS = [0, 10, 25, 40, 60, 90];
 
-/** Rollup rows not derived from a stored event, and stored events' rows missing from the rollup. */
+/**
+ * Per rollup (daily, monthly), its rows not derived from a stored event and the stored events' rows
+ * missing from it.
+ */
 const ROLLUP_AGAINST_EVENTS = (() => {
-  const projected = `SELECT tenant, ${utcDayStart("time")}, user_kind, protocol, "user" FROM events WHERE "user" <> ''`;
-  const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM daily_activity`;
-  return `SELECT (SELECT count(*) FROM (${rollup} EXCEPT ${projected}) AS e)::int AS extra,
-    (SELECT count(*) FROM (${projected} EXCEPT ${rollup}) AS m)::int AS missing`;
+  const counts = (table: string, grain: (expression: string) => string, name: string) => {
+    const projected = `SELECT tenant, ${grain("time")}, user_kind, protocol, "user" FROM events WHERE "user" <> ''`;
+    const rollup = `SELECT tenant, time, user_kind, protocol, "user" FROM ${table}`;
+    return `(SELECT count(*) FROM (${rollup} EXCEPT ${projected}) AS e)::int AS ${name}_extra,
+    (SELECT count(*) FROM (${projected} EXCEPT ${rollup}) AS m)::int AS ${name}_missing`;
+  };
+  return `SELECT ${counts("daily_activity", utcDayStart, "daily")}, ${counts("monthly_activity", utcMonthStart, "monthly")}`;
 })();
 
 let server: PostgresServer;
@@ -119,7 +125,9 @@ describe("PostgresSink under SIGKILL of the writer", () => {
       for (const [batch, n] of counts) expect({ batch, n }).toEqual({ batch, n: BATCH_SIZE });
       for (const batch of acknowledged) expect(counts.get(batch)).toBe(BATCH_SIZE);
       // The rollup went with its batch: exactly the distinct projection of the stored events.
-      expect((await server.query("crash", ROLLUP_AGAINST_EVENTS)).rows).toEqual([{ extra: 0, missing: 0 }]);
+      expect((await server.query("crash", ROLLUP_AGAINST_EVENTS)).rows).toEqual([
+        { daily_extra: 0, daily_missing: 0, monthly_extra: 0, monthly_missing: 0 },
+      ]);
       const rollupBatches = await server.query(
         "crash",
         `SELECT DISTINCT split_part("user", '-', 1) AS batch FROM daily_activity ORDER BY batch`,

@@ -88,12 +88,21 @@ describe("PostgresUsageQueries", () => {
     }
   });
 
-  it("reads the rollup for MAU, and over the raw events only the queried month's partition", async () => {
+  it("reads the rollups for MAU, and over the raw events only the queried month's partition", async () => {
     const monthly = checkMonthly({ months: parseMonthRange("2026-09"), tenant: "acme" });
     const rollupQuery = monthlyMauSql(postgresDialect, monthly);
     const overRollup = await explain(rollupQuery.sql, rollupQuery.params);
-    expect(overRollup).toMatch(/\bon daily_activity\b/);
+    expect(overRollup).toMatch(/\bon monthly_activity\b/);
+    expect(overRollup).not.toMatch(/\bon daily_activity\b/);
     expect(scannedPartitions(overRollup)).toEqual([]);
+    const series = checkRolling({
+      from: Date.parse("2026-10-10T00:00:00Z"),
+      to: Date.parse("2026-10-20T00:00:00Z"),
+    });
+    const rollingRollup = rollingMauSql(postgresDialect, series);
+    const overDaily = await explain(rollingRollup.sql, rollingRollup.params);
+    expect(overDaily).toMatch(/\bon daily_activity\b/);
+    expect(scannedPartitions(overDaily)).toEqual([]);
     const query = monthlyMauSql(postgresDialect, monthly, "events");
     const plan = await explain(query.sql, query.params);
     expect(scannedPartitions(plan)).toEqual(["events_p2026_09"]);

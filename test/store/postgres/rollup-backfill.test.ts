@@ -8,7 +8,7 @@ import { createPartitionSql } from "../../../src/store/postgres/partitions.js";
 import { postgresDialect } from "../../../src/store/postgres/postgres-dialect.js";
 import { PostgresSink } from "../../../src/store/postgres/postgres-sink.js";
 import { PostgresUsageQueries } from "../../../src/store/postgres/postgres-usage-queries.js";
-import { MIGRATIONS } from "../../../src/store/postgres/schema.js";
+import { MIGRATIONS, utcDayStart } from "../../../src/store/postgres/schema.js";
 import { eventually } from "../../support/eventually.js";
 import { captureLogs } from "../../support/log-capture.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres.js";
@@ -18,6 +18,7 @@ import {
   type LegacyEvent,
   legacyEvents,
   rollupKey,
+  utcMonth,
 } from "../legacy-events.js";
 
 /** 2023-12-20 to 2024-03-03: a year's end and two month ends. */
@@ -60,6 +61,32 @@ async function v1Database(events: readonly LegacyEvent[]): Promise<{ url: string
   return { url, name };
 }
 
+/**
+ * A database as the sink left it at schema version 2 (the daily rollup, no monthly one) over the same
+ * events: its backfill done up to `builtUntil` (epoch ms of a UTC day start; the whole span by default).
+ */
+async function v2Database(
+  events: readonly LegacyEvent[],
+  builtUntil?: number,
+): Promise<{ url: string; name: string }> {
+  const database = await v1Database(events);
+  for (const statement of MIGRATIONS[1]!.statements) await server.query(database.name, statement);
+  await server.query(database.name, "INSERT INTO schema_version VALUES (2, now())");
+  const until = new Date(builtUntil ?? Date.UTC(2100, 0, 1)).toISOString();
+  await server.query(
+    database.name,
+    `INSERT INTO daily_activity SELECT DISTINCT tenant, ${utcDayStart("time")}, user_kind, protocol, "user"
+     FROM events WHERE "user" <> '' AND time < $1::timestamptz`,
+    [until],
+  );
+  if (builtUntil === undefined) await server.query(database.name, "DELETE FROM daily_activity_backfill");
+  else
+    await server.query(database.name, "UPDATE daily_activity_backfill SET next_day = $1::timestamptz", [
+      until,
+    ]);
+  return database;
+}
+
 async function open(url: string, logger = captureLogs("info").logger, retryMs = 100): Promise<PostgresSink> {
   const sink = await PostgresSink.open(url, {
     now: () => new Date("2024-03-06T00:00:00Z"),
@@ -78,11 +105,12 @@ async function rows(
   return (await server.query(database, sql, params)).rows as Record<string, unknown>[];
 }
 
-async function rollup(name: string): Promise<string[]> {
+/** The keys of a rollup table: `daily_activity` by default, or `monthly_activity`. */
+async function rollup(name: string, table = "daily_activity"): Promise<string[]> {
   const found = await rows(
     name,
     `SELECT tenant, (extract(epoch FROM time) * 1000)::bigint::text AS day, user_kind, protocol, "user"
-     FROM daily_activity`,
+     FROM ${table}`,
   );
   return found
     .map((r) =>
@@ -135,6 +163,7 @@ describe("PostgreSQL rollup backfill", () => {
     const sink = await open(url, logs.logger);
     await expect(sink.backfill).resolves.toBe("complete");
     expect(await rollup(name)).toEqual(expectedRollup(events));
+    expect(await rollup(name, "monthly_activity")).toEqual(expectedRollup(events, utcMonth));
     expect(await backfillRow(name)).toEqual([]);
     expect(await monthlyMau(name, "2023-12..2024-03", "rollup")).toEqual(
       await monthlyMau(name, "2023-12..2024-03", "events"),
@@ -199,6 +228,7 @@ describe("PostgreSQL rollup backfill", () => {
     await (await open(url, captureLogs("info").logger, 3_600_000)).close();
     await server.query(name, "UPDATE daily_activity_backfill SET next_day = first_day");
     await server.query(name, "DELETE FROM daily_activity");
+    await server.query(name, "DELETE FROM monthly_activity");
     await server.query(
       name,
       `CREATE FUNCTION refuse_february() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -252,6 +282,44 @@ describe("PostgreSQL rollup backfill", () => {
       resumedLogs.records.find((r) => r.msg.startsWith("building the daily activity rollup from")),
     ).toMatchObject({ daysDone: 43, days: DAYS });
     expect(await rollup(name)).toEqual(expectedRollup(events));
+    expect(await rollup(name, "monthly_activity")).toEqual(expectedRollup(events, utcMonth));
+    expect(await backfillRow(name)).toEqual([]);
+  });
+
+  it("migrates a version 2 database: its monthly rollup from the daily one, MAU as over the events", async () => {
+    const events = legacyEvents(FIRST_DAY, DAYS, 30);
+    const { url, name } = await v2Database(events);
+    const queries = await PostgresUsageQueries.open(url);
+    try {
+      await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2024-01") })).rejects.toThrow(
+        /predates the daily activity rollup/,
+      );
+      const sink = await open(url);
+      await expect(sink.backfill).resolves.toBe("complete");
+      expect(await rollup(name, "monthly_activity")).toEqual(expectedRollup(events, utcMonth));
+      expect(await rollup(name)).toEqual(expectedRollup(events));
+      expect(await monthlyMau(name, "2023-12..2024-03", "rollup")).toEqual(
+        await monthlyMau(name, "2023-12..2024-03", "events"),
+      );
+      await expect(queries.monthlyActiveUsers({ months: parseMonthRange("2024-01") })).resolves.not.toEqual(
+        [],
+      );
+    } finally {
+      await queries.close();
+    }
+  });
+
+  it("finishes a version 2 database's interrupted build into both rollups", async () => {
+    const events = legacyEvents(FIRST_DAY, DAYS, 30);
+    const { url, name } = await v2Database(events, Date.UTC(2024, 0, 10));
+    const logs = captureLogs("info");
+    const sink = await open(url, logs.logger);
+    await expect(sink.backfill).resolves.toBe("complete");
+    expect(
+      logs.records.find((r) => r.msg.startsWith("building the daily activity rollup from")),
+    ).toMatchObject({ daysDone: 21, days: DAYS });
+    expect(await rollup(name)).toEqual(expectedRollup(events));
+    expect(await rollup(name, "monthly_activity")).toEqual(expectedRollup(events, utcMonth));
     expect(await backfillRow(name)).toEqual([]);
   });
 
