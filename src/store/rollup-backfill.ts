@@ -37,10 +37,16 @@ export function rollupBuildingError(span: BackfillSpan): FailedPreconditionError
   );
 }
 
-/** What MAU answers on a database whose schema predates the rollup (opened read-only, not migrated). */
-export function rollupMissingError(): FailedPreconditionError {
+/**
+ * What MAU answers on a database whose schema predates the rollup (opened read-only, not migrated): by
+ * default the daily rollup, built from the stored events; or a later one built from an earlier.
+ */
+export function rollupMissingError(
+  rollup = "daily activity rollup",
+  source = "the stored events",
+): FailedPreconditionError {
   return new FailedPreconditionError(
-    "the database predates the daily activity rollup, which is built from the stored events when the " +
+    `the database predates the ${rollup}, which is built from ${source} when the ` +
       "tenants service next opens it; MAU is available once it completes",
   );
 }

@@ -147,14 +147,18 @@ async function buildRange(
 }
 
 /**
- * Rejects while the rollup is incomplete, for the query layer's `checkRollup`: the backfill row exists,
- * or the database predates the rollups (its schema not migrated to `monthly_activity` yet by a sink).
+ * Rejects while the rollups are incomplete, for the query layer's `checkRollup`: the backfill row exists,
+ * or the database predates them (its schema not migrated yet by a sink: version 1 has neither rollup,
+ * version 2 no `monthly_activity`).
  */
 export async function checkRollupComplete(db: Queryable): Promise<void> {
-  const found = await db.query<{ present: boolean }>(
-    "SELECT to_regclass('monthly_activity') IS NOT NULL AS present",
+  const found = await db.query<{ daily: boolean; monthly: boolean }>(
+    `SELECT to_regclass('daily_activity_backfill') IS NOT NULL AS daily,
+       to_regclass('monthly_activity') IS NOT NULL AS monthly`,
   );
-  if (found.rows[0]?.present !== true) throw rollupMissingError();
+  const tables = found.rows[0];
+  if (tables?.daily !== true) throw rollupMissingError();
+  if (tables.monthly !== true) throw rollupMissingError("monthly activity rollup", "its daily one");
   const span = await readSpan(db);
   if (span !== undefined) throw rollupBuildingError(span);
 }
