@@ -39,13 +39,22 @@ export function utcDayStartMicros(micros: bigint): bigint {
   return (micros < 0n && days * DAY_MICROS !== micros ? days - 1n : days) * DAY_MICROS;
 }
 
-/** The key of a daily activity rollup row, for RecordedKeys: its five columns, the day in microseconds. */
+/** The start of the UTC month an instant in epoch microseconds falls in, in epoch microseconds. */
+export function utcMonthStartMicros(micros: bigint): bigint {
+  const day = new Date(Number(utcDayStartMicros(micros) / 1000n));
+  return BigInt(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1)) * 1000n;
+}
+
+/**
+ * The key of an activity rollup row, for RecordedKeys: its five columns, the period's start (a day's or
+ * a month's) in microseconds.
+ */
 export function rollupKey(
   tenant: string,
-  dayMicros: bigint,
+  periodMicros: bigint,
   userKind: number,
   protocol: string,
   user: string,
 ): string {
-  return JSON.stringify([tenant, String(dayMicros), userKind, protocol, user]);
+  return JSON.stringify([tenant, String(periodMicros), userKind, protocol, user]);
 }

@@ -10,15 +10,22 @@ import { redactPassword } from "../sink-spec.js";
 import { type SinkMetrics, sinkMetrics } from "../sink-metrics.js";
 import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
 import { toUsageRecords } from "../usage-record.js";
-import { RecordedKeys, rollupKey, utcDayStartMicros } from "../recorded-keys.js";
+import { RecordedKeys } from "../recorded-keys.js";
 import { advisoryLockSql, LOCK_PARTITIONS } from "./advisory-locks.js";
+import {
+  BATCH_STATEMENTS,
+  type CommittedRollup,
+  recordCommitted,
+  type RollupKeyRow,
+  rollupPart,
+} from "./batch-statement.js";
 import { createPartitionSql, monthOfMicros, monthsOf, nextMonth, type PartitionMonth } from "./partitions.js";
 import { isRetryableTransaction, sqlState, translatePgError } from "./pg-errors.js";
 import { expirePostgresEvents } from "./event-expiry.js";
 import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import { timestamptzText } from "./pg-timestamp.js";
 import { startPostgresBackfill } from "./rollup-backfill.js";
-import { migrate, utcDayStart, utcMonthStart } from "./schema.js";
+import { migrate } from "./schema.js";
 import { checkStorableText } from "./storable-text.js";
 
 export interface PostgresSinkOptions extends PgPoolOptions {
@@ -44,42 +51,6 @@ export interface PostgresSinkOptions extends PgPoolOptions {
 /** Attempts of a statement PostgreSQL rolled back as a deadlock or serialization failure. */
 const MAX_ATTEMPTS = 3;
 
-/** The batch's events alone: for a batch whose rollup rows are all known to be committed. */
-const INSERT_EVENTS = `INSERT INTO events
-    (tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind, received_at)
-  SELECT $1::text, id, time, type, "user", user_kind, protocol, cluster, session_kind, $2::timestamptz
-  FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[],
-    $10::text[]) AS batch(id, time, type, "user", user_kind, protocol, cluster, session_kind)
-  ORDER BY id, time
-  ON CONFLICT DO NOTHING`;
-
-/**
- * The batch's events, and the daily and monthly activity rollup rows of those the primary key let in
- * (RETURNING yields only the inserted rows, never a re-sent event's), in one statement; every insert goes
- * in key order. It returns the daily keys of the inserted events (day in epoch microseconds), which are
- * all committed with it.
- */
-const INSERT_EVENTS_AND_ROLLUP = `WITH inserted AS (
-  ${INSERT_EVENTS}
-  RETURNING tenant, time, user_kind, protocol, "user"
-), days AS (
-  SELECT DISTINCT tenant, ${utcDayStart("time")} AS time, user_kind, protocol, "user"
-  FROM inserted
-  WHERE "user" <> ''
-), daily AS (
-  INSERT INTO daily_activity (tenant, time, user_kind, protocol, "user")
-  SELECT tenant, time, user_kind, protocol, "user" FROM days
-  ORDER BY tenant, time, user_kind, protocol, "user"
-  ON CONFLICT DO NOTHING
-), monthly AS (
-  INSERT INTO monthly_activity (tenant, time, user_kind, protocol, "user")
-  SELECT DISTINCT tenant, ${utcMonthStart("time")} AS month, user_kind, protocol, "user" FROM days
-  ORDER BY tenant, month, user_kind, protocol, "user"
-  ON CONFLICT DO NOTHING
-)
-SELECT (extract(epoch FROM time) * 1000000)::bigint::text AS day_micros, user_kind, protocol, "user"
-FROM days`;
-
 const INSERT_USAGE = `INSERT INTO usage_reports (tenant, time, cluster, ${USAGE_COUNTS.join(", ")}, received_at)
 SELECT $1::text, time, cluster, ${USAGE_COUNTS.join(", ")}, $2::timestamptz
 FROM unnest($3::timestamptz[], $4::text[], ${USAGE_COUNTS.map((_, i) => `$${i + 5}::bigint[]`).join(", ")})
@@ -98,11 +69,11 @@ ON CONFLICT DO NOTHING`;
  * inserted in key order, so concurrent writers (other sinks, other processes) that overlap wait for each
  * other instead of deadlocking; a deadlock or serialization failure that happens anyway is retried.
  *
- * The sink remembers the daily keys its statements committed (RecordedKeys; rollup rows are never
- * deleted, and a committed daily row has its monthly row). A batch whose every event with a user has a
- * remembered key is inserted without the rollup part, which would add nothing: in steady traffic most
- * batches bring users already active that day, and probing three primary keys per event costs a third
- * of the insert rate.
+ * The sink remembers the daily and monthly keys its statements committed (RecordedKeys; rollup rows are
+ * never deleted, and a committed daily row has its monthly row) and leaves out of a batch's statement
+ * the rollup part that would add nothing (batch-statement.ts): in steady traffic most batches bring
+ * users already active that day, or that month, and a statement with both rollup parts costs about
+ * twice one without.
  *
  * Durability: every connection runs with `synchronous_commit = on`, so the statement returns only after
  * its commit record is flushed to the WAL; `write` resolving means the batch survives a crash of this
@@ -116,7 +87,7 @@ export class PostgresSink implements Sink {
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly knownMonths = new Set<string>();
-  private readonly rollupRecorded = new RecordedKeys();
+  private readonly committed: CommittedRollup = { daily: new RecordedKeys(), monthly: new RecordedKeys() };
   private backfillRun: RollupBackfill | undefined;
 
   private constructor(
@@ -175,17 +146,11 @@ export class PostgresSink implements Sink {
       if (records.length === 0) return { accepted: 0 };
       events.forEach(checkEventText);
       await this.ensurePartitions(monthsOf(records.map((r) => r.timeMicros)));
-      // Most batches bring users already active that day: when every rollup row the batch could add is
-      // known to be committed, its events go in alone.
-      const known = records.every(
-        (r) =>
-          r.user === "" ||
-          this.rollupRecorded.has(
-            rollupKey(tenant, utcDayStartMicros(r.timeMicros), r.userKind, r.protocol, r.user),
-          ),
-      );
+      // Most batches bring users already active that day, or at least that month: the rollup rows
+      // known to be committed are left out of the statement.
+      const part = rollupPart(tenant, records, this.committed);
       const result = await this.retrying(() =>
-        this.pool.query<RollupKeyRow>(known ? INSERT_EVENTS : INSERT_EVENTS_AND_ROLLUP, [
+        this.pool.query<RollupKeyRow>(BATCH_STATEMENTS[part], [
           tenant,
           this.receivedAt(),
           records.map((r) => r.id),
@@ -198,14 +163,8 @@ export class PostgresSink implements Sink {
           records.map((r) => r.sessionKind),
         ]),
       );
-      if (!known) {
-        this.rollupRecorded.addAll(
-          result.rows.map((row) =>
-            rollupKey(tenant, BigInt(row.day_micros), row.user_kind, row.protocol, row.user),
-          ),
-        );
-      }
-      this.logger.debug({ tenant, events: events.length, rollupChecked: !known }, "postgres batch committed");
+      if (part !== "none") recordCommitted(tenant, result.rows, this.committed);
+      this.logger.debug({ tenant, events: events.length, rollup: part }, "postgres batch committed");
       return { accepted: events.length };
     });
   }
@@ -353,14 +312,6 @@ export class PostgresSink implements Sink {
   private receivedAt(): string {
     return timestamptzText(BigInt(this.now().getTime()) * 1000n);
   }
-}
-
-/** A daily activity key the batch statement returns. */
-interface RollupKeyRow {
-  day_micros: string;
-  user_kind: number;
-  protocol: string;
-  user: string;
 }
 
 function checkEventText(event: Event, index: number): void {
