@@ -5,6 +5,8 @@ import { DuckDbSink } from "../src/store/duckdb/duckdb-sink.js";
 import { createPartitionSql, partitionName } from "../src/store/postgres/partitions.js";
 import { PostgresSink } from "../src/store/postgres/postgres-sink.js";
 import { createPgPool } from "../src/store/postgres/pg-pool.js";
+import { BATCH_STATEMENTS } from "../src/store/postgres/batch-statement.js";
+import { checkEventsText, checkStorableText } from "../src/store/postgres/storable-text.js";
 import { timestamptzText } from "../src/store/postgres/pg-timestamp.js";
 import { toEventRecords } from "../src/store/event-record.js";
 import { silentLogger } from "../src/observability/logger.js";
@@ -119,16 +121,10 @@ async function inserts(context: BenchContext, server: PostgresServer): Promise<B
   ];
 }
 
-/** The PostgreSQL sink's statement before the daily activity rollup, for the baseline only. */
-const INSERT_EVENTS_ONLY = `INSERT INTO events
-  (tenant, id, time, type, "user", user_kind, protocol, cluster, session_kind, received_at)
-SELECT $1::text, id, time, type, "user", user_kind, protocol, cluster, session_kind, $2::timestamptz
-FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[],
-  $10::text[]) AS batch(id, time, type, "user", user_kind, protocol, cluster, session_kind)
-ORDER BY id, time
-ON CONFLICT DO NOTHING`;
-
-/** Writes batches the way the sink did before the rollup: validation and one INSERT per batch. */
+/**
+ * Writes batches the way the sink did before the rollup: its validation and one INSERT per batch, the
+ * sink's own statement for a batch with no rollup rows to add.
+ */
 async function eventsOnly(server: PostgresServer) {
   const url = await server.createDatabase("bench_sink_events_only");
   await (await PostgresSink.open(url)).close();
@@ -136,8 +132,10 @@ async function eventsOnly(server: PostgresServer) {
   const pool = createPgPool(url, {}, silentLogger);
   return {
     async write(tenant: string, events: readonly Event[]): Promise<void> {
+      checkStorableText(tenant, "tenant");
       const records = toEventRecords(events);
-      await pool.query(INSERT_EVENTS_ONLY, [
+      checkEventsText(events);
+      await pool.query(BATCH_STATEMENTS.none, [
         tenant,
         timestamptzText(BigInt(Date.now()) * 1000n),
         records.map((r) => r.id),

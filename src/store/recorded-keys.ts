@@ -56,5 +56,6 @@ export function rollupKey(
   protocol: string,
   user: string,
 ): string {
-  return JSON.stringify([tenant, String(periodMicros), userKind, protocol, user]);
+  // The lengths make it injective whatever the text holds.
+  return `${tenant.length}:${tenant}${periodMicros}|${userKind}|${protocol.length}:${protocol}${user}`;
 }

@@ -14,8 +14,8 @@ const INSERT_EVENTS = `INSERT INTO events
 /**
  * The batch's events and the rollup rows of those the primary key let in (RETURNING yields only the
  * inserted rows, never a re-sent event's), in one statement: their days into `daily_activity` and, with
- * `months`, their months into `monthly_activity`, each insert in key order. It returns the daily keys
- * of the inserted events (day in epoch microseconds), all committed with it.
+ * `months`, their months into `monthly_activity`, each insert in key order. It returns the number of
+ * events inserted: when that is the whole batch, every event's rollup rows are committed with it.
  */
 function insertWithRollup(months: boolean): string {
   const monthly = `, monthly AS (
@@ -37,14 +37,13 @@ function insertWithRollup(months: boolean): string {
   ORDER BY tenant, time, user_kind, protocol, "user"
   ON CONFLICT DO NOTHING
 )${months ? monthly : ""}
-SELECT (extract(epoch FROM time) * 1000000)::bigint::text AS day_micros, user_kind, protocol, "user"
-FROM days`;
+SELECT count(*)::integer AS inserted FROM inserted`;
 }
 
 /**
  * Which rollup rows a batch's statement must write: none when every daily key of its events is known to
- * be committed (a committed daily row has its monthly row), the daily ones when every monthly key is,
- * else both.
+ * be committed (a committed daily row has its monthly row), the daily ones when the monthly keys of the
+ * others are, else both.
  */
 export type RollupPart = "none" | "daily" | "daily-and-monthly";
 
@@ -60,46 +59,52 @@ export interface CommittedRollup {
   readonly monthly: RecordedKeys;
 }
 
-export function rollupPart(
+/** What a batch's statement writes of the rollups, and the keys it commits that were not known. */
+export interface BatchRollup {
+  readonly part: RollupPart;
+  readonly daily: readonly string[];
+  readonly monthly: readonly string[];
+}
+
+export function planRollup(
   tenant: string,
   records: readonly EventRecord[],
   committed: CommittedRollup,
-): RollupPart {
-  let part: RollupPart = "none";
+): BatchRollup {
+  const daily: string[] = [];
+  const monthly: string[] = [];
+  // A batch spans few days: each day's month is worked out once.
+  const months = new Map<bigint, bigint>();
+  let monthlyKnown = true;
   for (const r of records) {
     if (r.user === "") continue;
-    if (
-      committed.daily.has(rollupKey(tenant, utcDayStartMicros(r.timeMicros), r.userKind, r.protocol, r.user))
-    )
-      continue;
-    if (
-      !committed.monthly.has(
-        rollupKey(tenant, utcMonthStartMicros(r.timeMicros), r.userKind, r.protocol, r.user),
-      )
-    )
-      return "daily-and-monthly";
-    part = "daily";
+    const day = utcDayStartMicros(r.timeMicros);
+    const dayKey = rollupKey(tenant, day, r.userKind, r.protocol, r.user);
+    if (committed.daily.has(dayKey)) continue;
+    daily.push(dayKey);
+    let month = months.get(day);
+    if (month === undefined) months.set(day, (month = utcMonthStartMicros(day)));
+    const monthKey = rollupKey(tenant, month, r.userKind, r.protocol, r.user);
+    monthly.push(monthKey);
+    if (!committed.monthly.has(monthKey)) monthlyKnown = false;
   }
-  return part;
+  const part = daily.length === 0 ? "none" : monthlyKnown ? "daily" : "daily-and-monthly";
+  return { part, daily, monthly };
 }
 
-/** A daily key a statement with a rollup part returns. */
-export interface RollupKeyRow {
-  day_micros: string;
-  user_kind: number;
-  protocol: string;
-  user: string;
-}
-
-/** Records the keys a committed statement returned, daily and monthly. */
+/**
+ * After the statement committed, given the number of events it inserted (reported by a statement with
+ * a rollup part): the plan's keys are committed when every event went in. A batch with an event stored
+ * already records nothing: a re-sent id's content may differ from the stored event's, whose rollup rows
+ * are its own.
+ */
 export function recordCommitted(
-  tenant: string,
-  rows: readonly RollupKeyRow[],
+  plan: BatchRollup,
+  records: number,
+  inserted: number | undefined,
   committed: CommittedRollup,
 ): void {
-  const days = rows.map((row) => ({ ...row, day: BigInt(row.day_micros) }));
-  committed.daily.addAll(days.map((r) => rollupKey(tenant, r.day, r.user_kind, r.protocol, r.user)));
-  committed.monthly.addAll(
-    days.map((r) => rollupKey(tenant, utcMonthStartMicros(r.day), r.user_kind, r.protocol, r.user)),
-  );
+  if (plan.part === "none" || inserted !== records) return;
+  committed.daily.addAll(plan.daily);
+  committed.monthly.addAll(plan.monthly);
 }

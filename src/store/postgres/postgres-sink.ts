@@ -12,13 +12,7 @@ import { USAGE_COUNTS } from "../../activity/usage-report-rules.js";
 import { toUsageRecords } from "../usage-record.js";
 import { RecordedKeys } from "../recorded-keys.js";
 import { advisoryLockSql, LOCK_PARTITIONS } from "./advisory-locks.js";
-import {
-  BATCH_STATEMENTS,
-  type CommittedRollup,
-  recordCommitted,
-  type RollupKeyRow,
-  rollupPart,
-} from "./batch-statement.js";
+import { BATCH_STATEMENTS, type CommittedRollup, planRollup, recordCommitted } from "./batch-statement.js";
 import { createPartitionSql, monthOfMicros, monthsOf, nextMonth, type PartitionMonth } from "./partitions.js";
 import { isRetryableTransaction, sqlState, translatePgError } from "./pg-errors.js";
 import { expirePostgresEvents } from "./event-expiry.js";
@@ -26,7 +20,7 @@ import { createPgPool, type PgPoolOptions } from "./pg-pool.js";
 import { timestamptzText } from "./pg-timestamp.js";
 import { startPostgresBackfill } from "./rollup-backfill.js";
 import { migrate } from "./schema.js";
-import { checkStorableText } from "./storable-text.js";
+import { checkEventsText, checkStorableText } from "./storable-text.js";
 
 export interface PostgresSinkOptions extends PgPoolOptions {
   /** Clock for `received_at` and for the partitions created ahead on open; default `() => new Date()`. */
@@ -144,13 +138,13 @@ export class PostgresSink implements Sink {
       checkStorableText(tenant, "tenant");
       const records = toEventRecords(events);
       if (records.length === 0) return { accepted: 0 };
-      events.forEach(checkEventText);
+      checkEventsText(events);
       await this.ensurePartitions(monthsOf(records.map((r) => r.timeMicros)));
       // Most batches bring users already active that day, or at least that month: the rollup rows
       // known to be committed are left out of the statement.
-      const part = rollupPart(tenant, records, this.committed);
+      const plan = planRollup(tenant, records, this.committed);
       const result = await this.retrying(() =>
-        this.pool.query<RollupKeyRow>(BATCH_STATEMENTS[part], [
+        this.pool.query<{ inserted?: number }>(BATCH_STATEMENTS[plan.part], [
           tenant,
           this.receivedAt(),
           records.map((r) => r.id),
@@ -163,8 +157,12 @@ export class PostgresSink implements Sink {
           records.map((r) => r.sessionKind),
         ]),
       );
-      if (part !== "none") recordCommitted(tenant, result.rows, this.committed);
-      this.logger.debug({ tenant, events: events.length, rollup: part }, "postgres batch committed");
+      const inserted = result.rows[0]?.inserted;
+      recordCommitted(plan, records.length, inserted, this.committed);
+      this.logger.debug(
+        { tenant, events: events.length, inserted, rollup: plan.part },
+        "postgres batch committed",
+      );
       return { accepted: events.length };
     });
   }
@@ -311,18 +309,5 @@ export class PostgresSink implements Sink {
 
   private receivedAt(): string {
     return timestamptzText(BigInt(this.now().getTime()) * 1000n);
-  }
-}
-
-function checkEventText(event: Event, index: number): void {
-  for (const [name, value] of [
-    ["id", event.id],
-    ["type", event.type],
-    ["user", event.user],
-    ["protocol", event.protocol],
-    ["cluster", event.cluster],
-    ["session_kind", event.sessionKind],
-  ] as const) {
-    checkStorableText(value, `event ${index}: ${name}`);
   }
 }

@@ -3,8 +3,8 @@ import type { EventRecord } from "../../../src/store/event-record.js";
 import {
   BATCH_STATEMENTS,
   type CommittedRollup,
+  planRollup,
   recordCommitted,
-  rollupPart,
 } from "../../../src/store/postgres/batch-statement.js";
 import { RecordedKeys, utcMonthStartMicros } from "../../../src/store/recorded-keys.js";
 
@@ -23,19 +23,10 @@ function record(user: string, iso: string, protocol = "ssh", userKind = 1): Even
   };
 }
 
-/** A sink's memory after committing the given rows (day starts) of tenant acme. */
-function committed(rows: readonly [string, string, string, number][]): CommittedRollup {
+/** A sink's memory after a statement inserted every one of these events of tenant acme. */
+function committed(records: readonly EventRecord[]): CommittedRollup {
   const memory = { daily: new RecordedKeys(), monthly: new RecordedKeys() };
-  recordCommitted(
-    "acme",
-    rows.map(([user, day, protocol, userKind]) => ({
-      day_micros: String(micros(day)),
-      user_kind: userKind,
-      protocol,
-      user,
-    })),
-    memory,
-  );
+  recordCommitted(planRollup("acme", records, memory), records.length, records.length, memory);
   return memory;
 }
 
@@ -54,8 +45,9 @@ describe("utcMonthStartMicros", () => {
 
 describe("rollupPart", () => {
   const memory = committed([
-    ["alice", "2024-03-05T00:00:00Z", "ssh", 1],
-    ["bob", "2024-03-05T00:00:00Z", "", 2],
+    record("alice", "2024-03-05T10:00:00Z"),
+    record("bob", "2024-03-05T20:00:00Z", "", 2),
+    record("", "2024-03-05T20:00:00Z", "db"),
   ]);
 
   it.each<[string, EventRecord[], string]>([
@@ -73,11 +65,29 @@ describe("rollupPart", () => {
     ["the next month", [record("alice", "2024-04-01T00:00:00Z")], "daily-and-monthly"],
     ["a new user", [record("carol", "2024-03-05T12:00:00Z")], "daily-and-monthly"],
   ])("%s", (_, records, part) => {
-    expect(rollupPart("acme", records, memory)).toBe(part);
+    expect(planRollup("acme", records, memory).part).toBe(part);
   });
 
   it("tells tenants apart", () => {
-    expect(rollupPart("beta", [record("alice", "2024-03-05T12:00:00Z")], memory)).toBe("daily-and-monthly");
+    expect(planRollup("beta", [record("alice", "2024-03-05T12:00:00Z")], memory).part).toBe(
+      "daily-and-monthly",
+    );
+  });
+
+  it("records a plan's keys only when the statement inserted every event of the batch", () => {
+    const batch = [record("carol", "2024-03-06T01:00:00Z"), record("carol", "2024-03-06T02:00:00Z", "db")];
+    const memory = committed([]);
+    const plan = planRollup("acme", batch, memory);
+    expect(plan.part).toBe("daily-and-monthly");
+    expect(plan.daily).toHaveLength(2);
+    recordCommitted(plan, batch.length, 1, memory);
+    expect(planRollup("acme", batch, memory).part).toBe("daily-and-monthly");
+    recordCommitted(plan, batch.length, undefined, memory);
+    expect(planRollup("acme", batch, memory).part).toBe("daily-and-monthly");
+    recordCommitted(plan, batch.length, 2, memory);
+    expect(planRollup("acme", batch, memory)).toEqual({ part: "none", daily: [], monthly: [] });
+    // Known that month, a new day: the daily rows only.
+    expect(planRollup("acme", [record("carol", "2024-03-31T23:59:59Z", "db")], memory).part).toBe("daily");
   });
 
   it("renders one statement per part, each writing only its rollups", () => {
