@@ -15,7 +15,15 @@ import {
   startBackfill,
   totalDays,
 } from "../rollup-backfill.js";
-import { columnsOf, emptySpan, eventTimeRange, readRollupState, type RollupState } from "./rollup-state.js";
+import {
+  columnsOf,
+  emptySpan,
+  eventTimeRange,
+  readFurthestState,
+  readRollupState,
+  type RollupState,
+} from "./rollup-state.js";
+import { MAX_FUTURE_MS } from "./rejections.js";
 import { quoteLiteral } from "./timestream-dialect.js";
 import type { TimestreamQuerier } from "./timestream-query.js";
 import { type ActiveDay, EVENT_MEASURE } from "./timestream-records.js";
@@ -55,9 +63,11 @@ export interface TimestreamBackfillDeps {
  * tried again with backoff, up to `retryMs` apart, never marked done; `close` stops it.
  *
  * Several sinks may open the same tables: there is no lock in Timestream, so each may build. Before
- * every day a builder reads the state records written since its last (a time-bounded query): one that
- * finds the build complete stops, one that finds another ahead jumps to it, so they converge and the
- * state only moves forward but for a day two builders write at once.
+ * every day a builder reads the furthest state record of the last minutes (a time-bounded query): one
+ * that finds the build complete stops (writing `complete` again if a record it knows came after), one
+ * that finds another ahead goes on from there, so they converge. While two build at once the newest
+ * record may name an earlier day than the furthest, so MAU may be refused again for a while; two records
+ * at the same time that differ make one write fail, which is retried like any failed day.
  */
 export function startTimestreamBackfill(
   deps: TimestreamBackfillDeps,
@@ -76,6 +86,12 @@ export function startTimestreamBackfill(
   );
 }
 
+/**
+ * How far before its own latest state record a builder looks for other builders' records: their clocks
+ * may be behind its own (Timestream itself accepts records up to 15 minutes ahead of its clock).
+ */
+const CLOCK_SLACK_MS = MAX_FUTURE_MS;
+
 class TimestreamSteps implements BackfillSteps {
   /** The newest state record's time this builder knows of; its own go after it. */
   private stateTime = -Infinity;
@@ -90,7 +106,7 @@ class TimestreamSteps implements BackfillSteps {
 
   async pending(): Promise<BackfillSpan | undefined> {
     const { querier, tables, now } = this.deps;
-    const state = await readRollupState(querier, tables, { signal: this.signal });
+    const state = await readRollupState(querier, tables, this.signal);
     if (state !== undefined) {
       this.stateTime = state.timeMs;
       return state.complete ? undefined : state.span;
@@ -130,16 +146,22 @@ class TimestreamSteps implements BackfillSteps {
 
   private async buildDay(span: BackfillSpan): Promise<{ left: BackfillSpan | undefined; events: number }> {
     const { querier, tables } = this.deps;
-    const newer = await readRollupState(querier, tables, { sinceMs: this.stateTime, signal: this.signal });
-    if (newer !== undefined && newer.timeMs > this.stateTime) {
-      this.stateTime = newer.timeMs;
-      if (newer.complete) return { left: undefined, events: 0 };
-      if (newer.span.nextDay > span.nextDay) {
+    const furthest = await readFurthestState(querier, tables, this.stateTime - CLOCK_SLACK_MS, this.signal);
+    if (furthest !== undefined) {
+      const known = this.stateTime;
+      this.stateTime = Math.max(known, furthest.timeMs);
+      if (furthest.complete) {
+        // Another builder finished, but a building record timed after its `complete` (this one's, or
+        // the one this builder resumed from) would keep MAU refused: say complete again.
+        if (furthest.timeMs < known) await this.record(true, furthest.span);
+        return { left: undefined, events: 0 };
+      }
+      if (furthest.span.nextDay > span.nextDay) {
         this.options.logger.info(
-          { daysDone: daysDone(newer.span), days: totalDays(newer.span) },
+          { daysDone: daysDone(furthest.span), days: totalDays(furthest.span) },
           "another sink built days of the daily activity rollup; going on from where it is",
         );
-        return { left: newer.span, events: 0 };
+        return { left: furthest.span, events: 0 };
       }
     }
     this.eventColumns ??= await columnsOf(querier, tables, tables.table, this.signal);

@@ -87,28 +87,54 @@ export async function columnsOf(
   return new Set(await querier.firstValues(`DESCRIBE ${table(tables, name)}`, signal));
 }
 
-/**
- * The newest state record, undefined when there is none; with `sinceMs`, only records from then on are
- * read (Timestream prunes by time), for a builder that knows the state up to then.
- */
+/** The newest state record (the state), undefined when there is none. */
 export async function readRollupState(
   querier: TimestreamQuerier,
   tables: TimestreamTables,
-  options: { sinceMs?: number; signal?: AbortSignal } = {},
+  signal?: AbortSignal,
 ): Promise<RollupState | undefined> {
-  if (!(await columnsOf(querier, tables, tables.rollupTable, options.signal)).has("next_day"))
-    return undefined;
-  const since = options.sinceMs === undefined ? "" : ` AND time >= from_milliseconds(${options.sinceMs})`;
+  const columns = await columnsOf(querier, tables, tables.rollupTable, signal);
+  if (!columns.has("next_day")) return undefined;
+  return stateQuery(querier, tables, "", "time DESC", signal);
+}
+
+/**
+ * The furthest state record from `sinceMs` on (complete first, then the latest `next_day`), for a
+ * builder that has read or written one from then (so the state columns exist): what any builder reached
+ * lately, whatever the clocks of the builders say. Timestream prunes the read by time.
+ */
+export function readFurthestState(
+  querier: TimestreamQuerier,
+  tables: TimestreamTables,
+  sinceMs: number,
+  signal?: AbortSignal,
+): Promise<RollupState | undefined> {
+  return stateQuery(
+    querier,
+    tables,
+    Number.isFinite(sinceMs) ? ` AND time >= from_milliseconds(${Math.trunc(sinceMs)})` : "",
+    "CASE WHEN state = 'complete' THEN 1 ELSE 0 END DESC, next_day DESC, time DESC",
+    signal,
+  );
+}
+
+async function stateQuery(
+  querier: TimestreamQuerier,
+  tables: TimestreamTables,
+  where: string,
+  order: string,
+  signal: AbortSignal | undefined,
+): Promise<RollupState | undefined> {
   const rows = await querier.rows(
     {
       sql: `SELECT to_milliseconds(time) AS time_ms, state, first_day, next_day, last_day
 FROM ${table(tables, tables.rollupTable)}
-WHERE measure_name = ${quoteLiteral(BACKFILL_MEASURE)}${since}
-ORDER BY time DESC LIMIT 1`,
+WHERE measure_name = ${quoteLiteral(BACKFILL_MEASURE)}${where}
+ORDER BY ${order} LIMIT 1`,
       params: [],
       columns: STATE_COLUMNS,
     },
-    options.signal,
+    signal,
   );
   const row = rows[0];
   if (row === undefined) return undefined;
@@ -181,7 +207,7 @@ export async function checkTimestreamRollup(
   tables: TimestreamTables,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const state = await readRollupState(querier, tables, signal === undefined ? {} : { signal });
+  const state = await readRollupState(querier, tables, signal);
   if (state === undefined) {
     if (await holdsEvents(querier, tables, signal)) throw rollupMissingError();
     return false;

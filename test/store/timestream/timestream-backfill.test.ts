@@ -1,4 +1,5 @@
 import { paginateQuery, TimestreamQueryClient } from "@aws-sdk/client-timestream-query";
+import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../../../src/errors/errors.js";
@@ -8,6 +9,7 @@ import { completeMonthly } from "../../../src/mau/complete-rows.js";
 import { monthlyRows } from "../../../src/mau/sql/metric-rows.js";
 import { monthlyMauSql } from "../../../src/mau/sql/metrics.js";
 import { checkMonthly } from "../../../src/mau/usage-query.js";
+import { stateCommonAttributes, stateRecord } from "../../../src/store/timestream/rollup-state.js";
 import { timestreamDialect } from "../../../src/store/timestream/timestream-dialect.js";
 import { TimestreamQuerier } from "../../../src/store/timestream/timestream-query.js";
 import { TimestreamSink, type TimestreamSinkOptions } from "../../../src/store/timestream/timestream-sink.js";
@@ -212,6 +214,79 @@ describe("the Timestream rollup backfill", () => {
     });
     const after = await rollupAndProjection(s.client);
     expect(after.rollup).toEqual(after.projection);
+    expect(await s.queries.monthlyActiveUsers(months)).toEqual(await mauFromEvents(s));
+  });
+
+  it("converges when two sinks build at once while batches are written", async () => {
+    const s = await setup();
+    await storeWithoutRollup(s, storedEvents());
+    const a = open(s);
+    const b = open(s);
+    const live = sampleEvent({
+      id: "live",
+      time: timestamp("2026-08-30T12:00:00Z"),
+      user: "u7",
+      protocol: "db",
+    });
+    await a.sink.write("acme", [live]);
+    expect(await Promise.all([a.sink.backfill, b.sink.backfill])).toEqual(["complete", "complete"]);
+    const { rollup, projection } = await rollupAndProjection(s.client);
+    expect(projection).toContainEqual(["acme", String(Date.parse("2026-08-30")), "1", "db", "u7"]);
+    expect(rollup).toEqual(projection);
+    const newest = await rows(
+      s.client,
+      `SELECT state FROM "${DB}"."${ROLLUP}" WHERE measure_name = 'rollup_backfill' ORDER BY time DESC LIMIT 1`,
+    );
+    expect(newest).toEqual([["complete"]]);
+    expect(await s.queries.monthlyActiveUsers(months)).toEqual(await mauFromEvents(s));
+  });
+
+  it("goes on from the furthest day any sink reached, and says complete again over a later stale record", async () => {
+    const s = await setup();
+    await storeWithoutRollup(s, storedEvents());
+    const ahead = open(s, (record, sink) => {
+      if (record.msg === "building the daily activity rollup" && record.daysDone === 8) void sink.close();
+    });
+    expect(await ahead.sink.backfill).toBe("stopped");
+    // A sink whose clock runs behind wrote that it is at the first day, after the other reached day 8.
+    const staleAt = async (timeMs: number, complete: boolean) => {
+      const raw = new TimestreamWriteClient(s.connection);
+      try {
+        const span = { firstDay: FIRST_DAY, nextDay: FIRST_DAY, lastDay: FIRST_DAY + (DAYS - 1) * DAY_MS };
+        await raw.send(
+          new WriteRecordsCommand({
+            DatabaseName: DB,
+            TableName: ROLLUP,
+            CommonAttributes: stateCommonAttributes(),
+            Records: [stateRecord({ timeMs, complete, span })],
+          }),
+        );
+      } finally {
+        raw.destroy();
+      }
+    };
+    await staleAt(NOW + 100, false);
+    await expect(s.queries.monthlyActiveUsers(months)).rejects.toThrow(/\(0 of 12 days done\)/);
+
+    const behind = open(s);
+    expect(await behind.sink.backfill).toBe("complete");
+    expect(behind.records.find((r) => r.msg.startsWith("another sink built days"))).toMatchObject({
+      daysDone: 8,
+      days: DAYS,
+    });
+    // Only days 8 to 11 were built again.
+    expect(
+      behind.records.filter((r) => r.msg === "building the daily activity rollup").map((r) => r.daysDone),
+    ).toEqual([8, 9, 10, 11]);
+    const built = await rollupAndProjection(s.client);
+    expect(built.rollup).toEqual(built.projection);
+
+    // Another stale record after the complete one: the next sink finds the complete one and says so again.
+    await staleAt(NOW + 200, false);
+    await expect(s.queries.monthlyActiveUsers(months)).rejects.toThrow(/being built/);
+    const again = open(s);
+    expect(await again.sink.backfill).toBe("complete");
+    expect(messages(again.records)).not.toContain("building the daily activity rollup");
     expect(await s.queries.monthlyActiveUsers(months)).toEqual(await mauFromEvents(s));
   });
 
