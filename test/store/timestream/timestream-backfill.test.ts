@@ -268,6 +268,19 @@ describe("the Timestream rollup backfill", () => {
     expect(await s.queries.monthlyActiveUsers(months)).toEqual(await mauFromEvents(s));
   });
 
+  it("stops quietly when closed at once, and the next open builds it all", async () => {
+    const s = await setup();
+    await storeWithoutRollup(s, storedEvents());
+    const first = open(s);
+    await first.sink.close();
+    expect(await first.sink.backfill).toBe("stopped");
+    expect(first.records.filter((r) => r.level >= 50)).toEqual([]);
+    const second = open(s);
+    expect(await second.sink.backfill).toBe("complete");
+    const { rollup, projection } = await rollupAndProjection(s.client);
+    expect(rollup).toEqual(projection);
+  });
+
   it("converges when two sinks build at once while batches are written", async () => {
     const s = await setup();
     await storeWithoutRollup(s, storedEvents());
