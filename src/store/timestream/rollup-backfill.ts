@@ -95,7 +95,6 @@ const CLOCK_SLACK_MS = MAX_FUTURE_MS;
 class TimestreamSteps implements BackfillSteps {
   /** The newest state record's time this builder knows of; its own go after it. */
   private stateTime = -Infinity;
-  private eventColumns: Set<string> | undefined;
 
   constructor(
     private readonly deps: TimestreamBackfillDeps,
@@ -164,11 +163,12 @@ class TimestreamSteps implements BackfillSteps {
         return { left: furthest.span, events: 0 };
       }
     }
-    this.eventColumns ??= await columnsOf(querier, tables, tables.table, this.signal);
-    const events = this.eventColumns.has("user") ? await this.copyDay(span.nextDay, this.eventColumns) : 0;
+    // Read each day: a batch may bring a dimension no stored event had, which the query must then read.
+    const columns = await columnsOf(querier, tables, tables.table, this.signal);
+    const events = columns.has("user") ? await this.copyDay(span.nextDay, columns) : 0;
     const left = { ...span, nextDay: span.nextDay + DAY_MS };
     // Without a `user` column no stored event has a user: no day has anything to build.
-    const complete = left.nextDay > left.lastDay || !this.eventColumns.has("user");
+    const complete = left.nextDay > left.lastDay || !columns.has("user");
     await this.record(complete, complete ? { ...left, nextDay: left.lastDay + DAY_MS } : left);
     return { left: complete ? undefined : left, events };
   }
