@@ -103,6 +103,8 @@ export function startBackfill(
       try {
         outcome = await attempt(stopper.signal);
       } catch (err) {
+        // Stopping aborts a read in flight, which then fails: that is the stop, not a failure.
+        if (stopper.signal.aborted) return "stopped";
         options.logger.error(
           { err },
           "building the daily activity rollup failed; trying again later (MAU is refused until it completes)",

@@ -172,13 +172,14 @@ describe("mau", () => {
           { database: "usage", table: "activity_daily", magneticStoreWrites: true },
         ],
       });
-      sink = new TimestreamSink({
+      sink = TimestreamSink.open({
         database: "usage",
         table: "activity",
         endpoint: endpoint.url,
         region: endpoint.region,
         credentials: endpoint.credentials,
       });
+      await sink.backfill;
       for (const [tenant, events] of activityByTenant()) await sink.write(tenant, events);
       // The command takes credentials from the AWS SDK's chain, as in production.
       vi.stubEnv("AWS_ACCESS_KEY_ID", endpoint.credentials.accessKeyId);

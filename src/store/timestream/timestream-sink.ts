@@ -36,6 +36,7 @@ import {
   type RejectedItem,
 } from "./timestream-errors.js";
 import {
+  type ActiveDay,
   activeDayCommonAttributes,
   activeDayRecord,
   activeDays,
@@ -49,6 +50,10 @@ import {
 } from "./timestream-records.js";
 import { type TimestreamTable, type TimestreamTables, timestreamTables } from "./timestream-tables.js";
 import { formatDay } from "../../mau/calendar.js";
+import type { BackfillOptions, RollupBackfill } from "../rollup-backfill.js";
+import { startTimestreamBackfill } from "./rollup-backfill.js";
+import { stateCommonAttributes, stateRecord } from "./rollup-state.js";
+import { TimestreamQuerier } from "./timestream-query.js";
 
 /** Where to write: `database`, `table` (events, usage reports) and `rollupTable` (default `${table}_daily`). */
 export interface TimestreamSinkOptions extends TimestreamTable {
@@ -73,6 +78,10 @@ export interface TimestreamSinkOptions extends TimestreamTable {
   logger?: Logger;
   /** Registry for the sink's metrics; default: a private registry. */
   registry?: Registry;
+  /** The rollup backfill's progress and retry intervals (rollup-backfill.ts); defaults there. */
+  backfill?: Omit<BackfillOptions, "logger">;
+  /** Rows per Query page the backfill reads (MaxRows, 1..1000); default: Timestream's choice. */
+  queryPageSize?: number;
 }
 
 /** A table the sink writes, with its name as errors and logs give it. */
@@ -112,6 +121,10 @@ interface Pending {
  * Records older than the table's memory store retention are rejected unless magnetic store writes are
  * enabled on the table; that surfaces as TimestreamRetentionError (FAILED_PRECONDITION) naming the
  * setting. Records more than 15 minutes ahead surface as TimestreamFutureTimeError.
+ *
+ * `TimestreamSink.open` also builds the rollup of events stored before it (or before its state was
+ * kept) in the background (rollup-backfill.ts), reading the tables through Timestream Query; the
+ * constructor alone only writes.
  */
 export class TimestreamSink implements Sink {
   private readonly client: TimestreamWriteClient;
@@ -123,6 +136,8 @@ export class TimestreamSink implements Sink {
   private readonly metrics: SinkMetrics;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  private backfillRun: RollupBackfill | undefined;
+  private querier: TimestreamQuerier | undefined;
 
   private readonly tables: TimestreamTables;
   private readonly events: Target;
@@ -157,6 +172,21 @@ export class TimestreamSink implements Sink {
     this.metrics = sinkMetrics(options.registry ?? newRegistry(), "timestream");
   }
 
+  /** A sink that, besides writing, builds the rollup of the stored events in the background. */
+  static open(options: TimestreamSinkOptions): TimestreamSink {
+    const sink = new TimestreamSink(options);
+    sink.startBackfill(options);
+    return sink;
+  }
+
+  /**
+   * The build of the daily activity rollup from the stored events, started by `open` in the background;
+   * resolves at once for a sink made without it.
+   */
+  get backfill(): Promise<"complete" | "stopped"> {
+    return this.backfillRun?.done ?? Promise.resolve("complete");
+  }
+
   write(tenant: string, events: readonly Event[]): Promise<WriteResult> {
     return this.track("event", async () => {
       validateTenant(tenant);
@@ -168,12 +198,7 @@ export class TimestreamSink implements Sink {
         constantMeasure: true,
       }));
       await this.send(this.events, eventCommonAttributes(tenant), pending);
-      const days = activeDays(records).map((active): Pending => ({
-        record: activeDayRecord(active),
-        item: `active day ${formatDay(active.day)} of user ${active.user}`,
-        timeMs: active.day,
-        constantMeasure: true,
-      }));
+      const days = activeDays(records).map((active) => this.activeDayPending(active));
       await this.send(this.rollup, activeDayCommonAttributes(tenant), days);
       return { accepted: events.length };
     });
@@ -196,8 +221,49 @@ export class TimestreamSink implements Sink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.backfillRun?.stop();
     await Promise.allSettled([...this.inFlight]);
+    this.querier?.close();
     this.client.destroy();
+  }
+
+  private startBackfill(options: TimestreamSinkOptions): void {
+    const querier = new TimestreamQuerier(
+      {
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        ...(options.queryPageSize === undefined ? {} : { pageSize: options.queryPageSize }),
+      },
+      `${this.events.name} or ${this.rollup.name}`,
+    );
+    this.querier = querier;
+    this.backfillRun = startTimestreamBackfill(
+      {
+        querier,
+        tables: this.tables,
+        now: () => this.now().getTime(),
+        random: this.random,
+        writer: {
+          activeDays: (tenant, days) =>
+            this.send(
+              this.rollup,
+              activeDayCommonAttributes(tenant),
+              days.map((active) => this.activeDayPending(active)),
+            ),
+          state: (state) =>
+            this.send(this.rollup, stateCommonAttributes(), [
+              {
+                record: stateRecord(state),
+                item: "daily activity rollup state",
+                timeMs: state.timeMs,
+                constantMeasure: false,
+              },
+            ]),
+        },
+      },
+      { ...options.backfill, logger: this.logger },
+    );
   }
 
   private async track(
@@ -221,6 +287,15 @@ export class TimestreamSink implements Sink {
     } finally {
       this.inFlight.delete(run);
     }
+  }
+
+  private activeDayPending(active: ActiveDay): Pending {
+    return {
+      record: activeDayRecord(active),
+      item: `active day ${formatDay(active.day)} of user ${active.user}`,
+      timeMs: active.day,
+      constantMeasure: true,
+    };
   }
 
   private async send(target: Target, common: _Record, pending: Pending[]): Promise<void> {

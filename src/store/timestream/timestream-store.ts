@@ -21,7 +21,7 @@ export const timestreamStore: StoreBackend<
 > = {
   open(spec, options) {
     const settings = options.timestream ?? {};
-    const sink = new TimestreamSink({
+    const sink = TimestreamSink.open({
       ...settings,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),

@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
 import { SerialQueue } from "../../../src/store/duckdb/serial-queue.js";
 import { conflict, notFound, validation } from "./protocol.js";
 import {
@@ -98,9 +98,13 @@ export class TimestreamStore {
     return new TimestreamStore(instance, conn, options);
   }
 
-  close(): void {
-    this.conn.closeSync();
-    this.instance.closeSync();
+  /** Closes after the operations queued so far (a client that gave up on one leaves it running). */
+  close(): Promise<void> {
+    return this.queue.run(() => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+      return Promise.resolve();
+    });
   }
 
   createDatabase(name: string): Promise<void> {
@@ -213,8 +217,18 @@ export class TimestreamStore {
     });
   }
 
-  /** Runs translated Timestream SQL; results are materialized (this store is for tests). */
+  /**
+   * Runs translated Timestream SQL; results are materialized (this store is for tests). `DESCRIBE
+   * "database"."table"` answers as Timestream does: a row per column (name, type, Timestream attribute
+   * type), the columns some record brought and measure_name and time.
+   */
   query(sql: string, nowMs: number): Promise<QueryResult> {
+    const described = DESCRIBE.exec(sql);
+    if (described !== null) {
+      return this.queue.run(() =>
+        Promise.resolve(this.describeColumns(unquote(described[1]!), unquote(described[2]!))),
+      );
+    }
     return this.queue.run(async () => {
       await this.conn.run(
         `SET VARIABLE ts_now = make_timestamp(CAST(${Math.trunc(nowMs) * 1000} AS BIGINT))`,
@@ -232,6 +246,28 @@ export class TimestreamStore {
         rows: reader.getRows(),
       };
     });
+  }
+
+  private describeColumns(database: string, name: string): QueryResult {
+    const table = this.databases.get(database)?.get(name);
+    // Query reports a missing table as a validation error, as for any other statement.
+    if (table === undefined) throw validation(`The table ${database}.${name} does not exist.`);
+    const rows: string[][] = [];
+    for (const [column, c] of table.columns) {
+      if (c.role === "dimension") rows.push([column, "varchar", "DIMENSION"]);
+    }
+    rows.push(["measure_name", "varchar", "MEASURE_NAME"], ["time", "timestamp", "TIMESTAMP"]);
+    for (const [column, c] of table.columns) {
+      if (c.role === "measure") {
+        const kind = column.startsWith("measure_value::") ? "MEASURE_VALUE" : "MULTI";
+        rows.push([column, c.type.toLowerCase(), kind]);
+      }
+    }
+    const varchar = DuckDBTypeId.VARCHAR;
+    return {
+      columns: ["Column", "Type", "Timestream attribute type"].map((n) => ({ name: n, typeId: varchar })),
+      rows,
+    };
   }
 
   private identicalRejected(record: WriteRecord, existing: StoredRecord): boolean {
@@ -397,6 +433,13 @@ function micros(nanos: bigint): string {
 
 function sqlType(type: ColumnType): string {
   return type === "VARCHAR" ? "VARCHAR" : type;
+}
+
+/** `DESCRIBE "database"."table"`, the names quoted as the product quotes them. */
+const DESCRIBE = /^\s*DESCRIBE\s+("(?:[^"]|"")+")\s*\.\s*("(?:[^"]|"")+")\s*;?\s*$/i;
+
+function unquote(identifier: string): string {
+  return identifier.slice(1, -1).replaceAll('""', '"');
 }
 
 export function quote(identifier: string): string {
