@@ -19,6 +19,7 @@ import type { LogRecord } from "../../support/log-capture.js";
 import { eventually } from "../../support/eventually.js";
 import { startTimestreamEndpoint } from "../../support/timestream-endpoint/timestream-endpoint.js";
 import { sampleEvent, timestamp } from "../sample-events.js";
+import { randomActivity } from "./random-activity.js";
 
 const DB = "usage";
 const TABLE = "events";
@@ -163,31 +164,10 @@ async function mauFromEvents({ connection }: Setup) {
 const messages = (records: LogRecord[]) => records.map((r) => r.msg);
 
 /** Random events over the twelve days (ids repeat, as re-sent events and reused ids do). */
-const randomEvents: fc.Arbitrary<[string, Event][]> = fc.array(
-  fc
-    .record({
-      tenant: fc.constantFrom("acme", "globex"),
-      id: fc.integer({ min: 0, max: 30 }),
-      day: fc.integer({ min: 0, max: DAYS - 1 }),
-      offset: fc.oneof(fc.constantFrom(0, DAY_MS - 1), fc.integer({ min: 0, max: DAY_MS - 1 })),
-      user: fc.constantFrom("", "u1", "u2", "u3"),
-      userKind: fc.constantFrom(
-        UserKind.USER_KIND_UNSPECIFIED,
-        UserKind.USER_KIND_HUMAN,
-        UserKind.USER_KIND_BOT,
-      ),
-      protocol: fc.constantFrom("", "ssh", "kube"),
-    })
-    .map(({ tenant, id, day, offset, ...fields }): [string, Event] => [
-      tenant,
-      sampleEvent({
-        ...fields,
-        id: `e${id}`,
-        time: timestamp(new Date(FIRST_DAY + day * DAY_MS + offset).toISOString()),
-      }),
-    ]),
-  { minLength: 1, maxLength: 40 },
-);
+const randomEvents: fc.Arbitrary<[string, Event][]> = fc.array(randomActivity(FIRST_DAY, DAYS, 30), {
+  minLength: 1,
+  maxLength: 40,
+});
 
 describe("the Timestream rollup backfill", () => {
   it("builds the daily activity of events stored before the rollup, refusing MAU until it completes", async () => {

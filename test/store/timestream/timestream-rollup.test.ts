@@ -1,8 +1,8 @@
 import { paginateQuery, TimestreamQueryClient } from "@aws-sdk/client-timestream-query";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Event, UserKind } from "../../../src/gen/tenants/tenants.js";
-import { DAY_MS, parseMonthRange } from "../../../src/mau/calendar.js";
+import type { Event } from "../../../src/gen/tenants/tenants.js";
+import { parseMonthRange } from "../../../src/mau/calendar.js";
 import type { RenderedQuery } from "../../../src/mau/dialect.js";
 import { type ActivityRelation, monthlyMauSql, rollingMauSql } from "../../../src/mau/sql/metrics.js";
 import { checkMonthly, checkRolling } from "../../../src/mau/usage-query.js";
@@ -13,6 +13,7 @@ import {
   type TimestreamEndpoint,
 } from "../../support/timestream-endpoint/timestream-endpoint.js";
 import { sampleEvent, timestamp } from "../sample-events.js";
+import { randomActivity } from "./random-activity.js";
 
 const DB = "usage";
 /** The events lie in the months before: both tables take them into the magnetic store. */
@@ -32,32 +33,7 @@ const ANCHOR = sampleEvent({
   protocol: "db",
 });
 
-const offsetInDay = fc.oneof(fc.constantFrom(0, DAY_MS - 1), fc.integer({ min: 0, max: DAY_MS - 1 }));
-
-const event: fc.Arbitrary<[string, Event]> = fc
-  .record({
-    tenant: fc.constantFrom("acme", "globex"),
-    id: fc.integer({ min: 0, max: 40 }),
-    day: fc.integer({ min: 0, max: DAYS - 1 }),
-    offset: offsetInDay,
-    user: fc.constantFrom("", "u1", "u2", "u3"),
-    userKind: fc.constantFrom(
-      UserKind.USER_KIND_UNSPECIFIED,
-      UserKind.USER_KIND_HUMAN,
-      UserKind.USER_KIND_BOT,
-    ),
-    protocol: fc.constantFrom("", "ssh", "kube"),
-  })
-  .map(({ tenant, id, day, offset, ...fields }) => [
-    tenant,
-    sampleEvent({
-      ...fields,
-      // A small pool of ids: repeats within a batch and across batches (the same id at another time is
-      // another Timestream record, stored as such).
-      id: `e${id}`,
-      time: timestamp(new Date(FIRST_DAY + day * DAY_MS + offset).toISOString()),
-    }),
-  ]);
+const event = randomActivity(FIRST_DAY, DAYS, 40);
 
 /** Batches of one tenant each, and the order they are sent in, re-sends included. */
 const sends = fc
