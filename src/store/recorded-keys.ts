@@ -1,3 +1,6 @@
+import { dayOf, monthOf, monthStart } from "../mau/calendar.js";
+import { microsToMillis } from "./timestamp.js";
+
 /**
  * Keys of rows known to be committed to a table that keeps its rows once written, so a writer can skip
  * them instead of having `ON CONFLICT DO NOTHING` find them again. Holds at most `limit` keys in two
@@ -31,18 +34,14 @@ export class RecordedKeys {
   }
 }
 
-const DAY_MICROS = 86_400_000_000n;
-
 /** The start of the UTC day an instant in epoch microseconds falls in, in epoch microseconds. */
 export function utcDayStartMicros(micros: bigint): bigint {
-  const days = micros / DAY_MICROS;
-  return (micros < 0n && days * DAY_MICROS !== micros ? days - 1n : days) * DAY_MICROS;
+  return BigInt(dayOf(Number(microsToMillis(micros)))) * 1000n;
 }
 
 /** The start of the UTC month an instant in epoch microseconds falls in, in epoch microseconds. */
 export function utcMonthStartMicros(micros: bigint): bigint {
-  const day = new Date(Number(utcDayStartMicros(micros) / 1000n));
-  return BigInt(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1)) * 1000n;
+  return BigInt(monthStart(monthOf(Number(microsToMillis(micros)))).getTime()) * 1000n;
 }
 
 /**

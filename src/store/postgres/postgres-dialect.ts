@@ -3,8 +3,8 @@ import { positionalBinder, type Dialect } from "../../mau/dialect.js";
 
 /**
  * The PostgreSQL sink's schema (schema.ts): `events` (partitioned by month on time), its activity
- * rollups `daily_activity` and `monthly_activity` (what MAU reads) and `usage_reports`, time TIMESTAMPTZ, user_kind SMALLINT,
- * empty strings rather than NULLs. Every value is a bound parameter. The time bounds compare the raw
+ * rollups `daily_activity` and `monthly_activity` (what MAU reads) and `usage_reports`, time
+ * TIMESTAMPTZ, user_kind SMALLINT, empty strings rather than NULLs. Every value is a bound parameter. The time bounds compare the raw
  * column with parameters typed TIMESTAMPTZ, so the planner prunes the partitions of `events` outside the
  * queried months.
  */

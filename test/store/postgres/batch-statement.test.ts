@@ -36,6 +36,8 @@ describe("utcMonthStartMicros", () => {
     ["2024-02-29T23:59:59.999Z", "2024-02-01T00:00:00Z"],
     ["2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z"],
     ["1969-12-31T23:59:59.999Z", "1969-12-01T00:00:00Z"],
+    // Years below 100, which Date.UTC would take for 19xx.
+    ["0042-07-15T12:00:00Z", "0042-07-01T00:00:00Z"],
   ])("puts %s in the month starting %s", (instant, start) => {
     expect(utcMonthStartMicros(micros(instant))).toBe(micros(start));
     // A microsecond before the month's start is in the month before.
