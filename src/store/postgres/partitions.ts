@@ -1,3 +1,6 @@
+import { monthOf } from "../../mau/calendar.js";
+import { microsToMillis } from "../timestamp.js";
+
 /**
  * The monthly partitions of the PostgreSQL sink's `events` table (PARTITION BY RANGE (time)). Pure: a
  * month is a UTC calendar month; names and bounds are built from integers only, so the DDL needs no
@@ -10,14 +13,9 @@ export interface PartitionMonth {
   month: number;
 }
 
-const MICROS_PER_MS = 1000n;
-
 /** The UTC month an instant (epoch microseconds) falls in. */
 export function monthOfMicros(micros: bigint): PartitionMonth {
-  const q = micros / MICROS_PER_MS;
-  const ms = micros < 0n && q * MICROS_PER_MS !== micros ? q - 1n : q;
-  const date = new Date(Number(ms));
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 };
+  return monthOf(Number(microsToMillis(micros)));
 }
 
 /** The distinct months of the instants, in calendar order. */
